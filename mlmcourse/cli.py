@@ -15,6 +15,8 @@ import sys
 COMMAND_MODULES = [
     "mlmcourse.env",  # check-env
     "mlmcourse.bench",  # bench NAME --json
+    "mlmcourse.inference.cli",  # fill-mask
+    "mlmcourse.training.cli",  # train
 ]
 
 

@@ -1,0 +1,238 @@
+"""The masking collator: pad a list of examples into a batch and mask it, with no Python loop over tokens.
+
+Teaches: a data collator turns the examples a DataLoader picked into one batch. For masked language modeling it
+pads the rows, then masks (:mod:`mlmcourse.masking.core`). Both steps are whole-tensor operations: rows are
+flattened once (``numpy.fromiter``), placed with one boolean scatter, and every masking decision is a tensor
+comparison; "is this a special token" is a lookup in a table indexed by token id, not a Python call per row.
+
+Simplifies: PyTorch tensors only (``return_tensors="pt"``); no causal-LM mode (``mlm=False``).
+Mirrors: ``transformers.DataCollatorForLanguageModeling`` (same arguments, same outputs; a drop-in, e.g. for
+``Trainer(data_collator=...)``), which pads with ``tokenizer.pad`` and finds special tokens row by row.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from itertools import chain
+from typing import Any
+
+import numpy as np
+import torch
+
+from mlmcourse.masking.core import MaskingConfig, mask_batch, replacement_candidates
+from mlmcourse.masking.randomness import GeneratorSource, HashSource, row_keys
+from mlmcourse.masking.words import (
+    starts_from_offsets,
+    starts_from_vocabulary,
+    starts_from_word_ids,
+    word_start_table,
+)
+
+_CONSUMED = ("input_ids", "attention_mask", "special_tokens_mask", "word_ids", "offset_mapping", "labels")
+
+
+def _flatten(rows: Sequence[Any]) -> torch.Tensor:
+    """All rows' values one after the other: ``(total,)`` or ``(total, width)`` for rows of pairs."""
+    first = rows[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(list(rows)).long()
+    if isinstance(first, np.ndarray):
+        return torch.from_numpy(np.concatenate(rows)).long()
+    width = len(first[0]) if len(first) and isinstance(first[0], Sequence | np.ndarray | torch.Tensor) else 0
+    values = chain.from_iterable(chain.from_iterable(rows)) if width else chain.from_iterable(rows)
+    try:
+        flat = np.fromiter(values, dtype=np.int64)
+    except TypeError:  # e.g. word_ids straight from encoding.word_ids(), with None outside words (slow path)
+        values = chain.from_iterable(chain.from_iterable(rows)) if width else chain.from_iterable(rows)
+        flat = np.array([-1 if value is None else value for value in values], dtype=np.int64)
+    return torch.from_numpy(flat).view(-1, width) if width else torch.from_numpy(flat)
+
+
+def pad_rows(rows: Sequence[Any], pad_value: int, length: int | None = None, padding_side: str = "right",
+             lengths: torch.Tensor | None = None) -> torch.Tensor:
+    """Stack rows of different lengths into one tensor ``(batch, length[, width])``, filling with ``pad_value``.
+
+    >>> pad_rows([[5, 6, 7], [8]], pad_value=0).tolist()
+    [[5, 6, 7], [8, 0, 0]]
+    >>> pad_rows([[5, 6, 7], [8]], pad_value=0, length=4, padding_side="left").tolist()
+    [[0, 5, 6, 7], [0, 0, 0, 8]]
+    """
+    if lengths is None:
+        lengths = torch.from_numpy(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)))  # (batch,)
+    length = int(lengths.max()) if length is None else length
+    flat = _flatten(rows)  # (total[, width])
+    if bool((lengths == length).all()):  # nothing to pad: a reshape
+        return flat.view(len(rows), length, *flat.shape[1:])
+    positions = torch.arange(length)[None, :]  # (1, length)
+    if padding_side == "left":
+        is_real = positions >= length - lengths[:, None]  # (batch, length)
+    else:
+        is_real = positions < lengths[:, None]
+    padded = torch.full((len(rows), length, *flat.shape[1:]), pad_value, dtype=torch.long)
+    padded[is_real] = flat  # row-major order: each row's values land in its real positions
+    return padded
+
+
+class MLMCollator:
+    """Pads and masks a list of examples for masked language modeling; a drop-in for
+    ``DataCollatorForLanguageModeling``.
+
+    Examples are a list of dicts (``input_ids``; optional ``attention_mask``, ``special_tokens_mask``, ``word_ids`` with
+    -1 outside words, ``offset_mapping``, ``token_type_ids``, other keys), plain lists / tensors of ids, or a dict of columns (``dataset[:32]``).
+    Returns ``input_ids``, ``attention_mask``, ``labels`` (-100 where nothing is predicted), padded other
+    per-token keys, and stacked per-example numbers.
+
+    Randomness: ``seed=None`` draws from torch's global generator; ``seed=S`` from a generator of its own (a
+    reproducible stream, new masks at every call: dynamic masking). ``static=True`` makes each mask a function of
+    ``(seed, the example's tokens)``: the same example gets the same mask in every epoch, in any batch, padded to
+    any length (static masking; use it for evaluation, see :func:`eval_masks`).
+
+    >>> from mlmcourse.tokenization import course_tokenizer  # doctest: +SKIP
+    >>> collator = MLMCollator(course_tokenizer(), strategy="whole_word", mask_prob=0.15)  # doctest: +SKIP
+    >>> batch = collator([tokenizer("the dog barked at me .")])  # doctest: +SKIP
+    """
+
+    def __init__(self, tokenizer, strategy: str = "token", mask_prob: float | None = None,
+                 pad_to_multiple_of: int | None = None, seed: int | None = None, mask_replace_prob: float = 0.8,
+                 random_replace_prob: float = 0.1, *, static: bool = False, mean_span_length: float = 3.8,
+                 max_span_length: int = 10, mlm_probability: float | None = None, whole_word_mask: bool = False,
+                 return_tensors: str = "pt") -> None:
+        if getattr(tokenizer, "mask_token", None) is None or tokenizer.mask_token_id is None:
+            raise ValueError(f"tokenizer {type(tokenizer).__name__} has no mask token, so masked language modeling "
+                             "cannot show the model a [MASK]; add one with tokenizer.add_special_tokens("
+                             "{'mask_token': '[MASK]'}) or use mlmcourse.tokenization.course_tokenizer()")
+        if return_tensors != "pt":
+            raise ValueError(f"MLMCollator returns PyTorch tensors only (return_tensors='pt'), got {return_tensors!r}")
+        if mask_prob is not None and mlm_probability is not None and mask_prob != mlm_probability:
+            raise ValueError("give mask_prob or its Hugging Face name mlm_probability, not both with different values")
+        if pad_to_multiple_of is not None and (not isinstance(pad_to_multiple_of, int) or pad_to_multiple_of < 1):
+            raise ValueError(f"pad_to_multiple_of must be a positive int (e.g. 8) or None, got {pad_to_multiple_of!r}")
+        mask_prob = next((p for p in (mask_prob, mlm_probability) if p is not None), 0.15)
+        strategy = "whole_word" if whole_word_mask else strategy
+        self.config = MaskingConfig(strategy, mask_prob, mask_replace_prob, random_replace_prob, mean_span_length,
+                                    max_span_length)
+        self.tokenizer = tokenizer
+        self.pad_to_multiple_of = pad_to_multiple_of
+        self.seed = seed
+        self.static = static
+        self.mask_token_id = int(tokenizer.mask_token_id)
+        vocab_size = len(tokenizer)
+        special_ids = torch.tensor(sorted(set(tokenizer.all_special_ids)), dtype=torch.long)
+        self.is_special = torch.zeros(vocab_size, dtype=torch.bool)  # (vocab,) lookup table
+        self.is_special[special_ids] = True
+        self.candidates = replacement_candidates(vocab_size, special_ids)
+        self._word_start_table: torch.Tensor | None = None
+        self._generator: torch.Generator | None = None
+        self._generator_pid: int | None = None
+
+    @property
+    def mask_prob(self) -> float:
+        return self.config.mask_prob
+
+    @property
+    def strategy(self) -> str:
+        return self.config.strategy
+
+    def __repr__(self) -> str:
+        c = self.config
+        randomness = "static" if self.static else "dynamic"
+        return (f"MLMCollator(strategy={c.strategy!r}, mask_prob={c.mask_prob}, mask/random/keep="
+                f"{c.mask_replace_prob:g}/{c.random_replace_prob:g}/"
+                f"{1 - c.mask_replace_prob - c.random_replace_prob:.2g}, seed={self.seed}, {randomness})")
+
+    def generator(self) -> torch.Generator | None:
+        """The collator's own generator when seeded (one per process; DataLoader workers add their id)."""
+        if self.seed is None:
+            return None
+        if self._generator is None or self._generator_pid != os.getpid():
+            worker = torch.utils.data.get_worker_info()
+            self._generator = torch.Generator().manual_seed(self.seed + (worker.id if worker else 0))
+            self._generator_pid = os.getpid()
+        return self._generator
+
+    def pad(self, features: Sequence[Any]) -> dict[str, Any]:
+        """Pad the examples into tensors ``(batch, seq)`` without masking."""
+        if isinstance(features, Mapping):  # columns, as dataset[:32] gives them
+            if "input_ids" not in features:
+                raise ValueError(f"the batch needs an 'input_ids' column; got {sorted(features)}")
+            columns = {key: list(values) for key, values in features.items()}
+        elif len(features) == 0:
+            raise ValueError("MLMCollator expects a non-empty list of examples (dicts with 'input_ids', or lists "
+                             "or tensors of token ids), as a DataLoader hands to its collate_fn")
+        elif isinstance(features[0], Mapping):
+            if "input_ids" not in features[0]:
+                raise ValueError(f"each example needs 'input_ids'; got keys {sorted(features[0])}. Tokenize first, "
+                                 "e.g. dataset.map(lambda batch: tokenizer(batch['text']), batched=True)")
+            columns = {key: [feature[key] for feature in features] for key in features[0]}
+        else:
+            columns = {"input_ids": list(features)}
+        rows = columns["input_ids"]
+        lengths = torch.from_numpy(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)))  # (batch,)
+        length = int(lengths.max())
+        if self.pad_to_multiple_of:
+            length = -(-length // self.pad_to_multiple_of) * self.pad_to_multiple_of
+        needs_padding = bool((lengths != length).any())
+        pad_id = self.tokenizer.pad_token_id
+        if needs_padding and pad_id is None:
+            raise ValueError("the examples have different lengths but the tokenizer has no pad token; set one, "
+                             "e.g. tokenizer.pad_token = tokenizer.eos_token")
+        side = getattr(self.tokenizer, "padding_side", "right")
+
+        def padded(key: str, value: int) -> torch.Tensor:
+            return pad_rows(columns[key], value, length, side, lengths)
+
+        batch: dict[str, Any] = {"input_ids": padded("input_ids", pad_id if needs_padding else 0)}
+        if "attention_mask" in columns:
+            batch["attention_mask"] = padded("attention_mask", 0)
+        else:  # 1 on the real tokens
+            positions = torch.arange(length)[None, :]
+            real = positions >= length - lengths[:, None] if side == "left" else positions < lengths[:, None]
+            batch["attention_mask"] = real.long()
+        for key, value in (("special_tokens_mask", 1), ("word_ids", -1), ("offset_mapping", 0)):
+            if key in columns:
+                batch[key] = padded(key, value)
+        for key, rows_of_key in columns.items():
+            if key in _CONSUMED:
+                continue
+            if isinstance(rows_of_key[0], Sequence | np.ndarray | torch.Tensor) and not isinstance(rows_of_key[0], str):
+                if list(map(len, rows_of_key)) == lengths.tolist():  # one value per token: pad it too
+                    pad_value = getattr(self.tokenizer, "pad_token_type_id", 0) if key == "token_type_ids" else 0
+                    batch[key] = padded(key, pad_value)
+                    continue
+            if isinstance(rows_of_key[0], int | float | bool | np.number):
+                batch[key] = torch.tensor(rows_of_key)
+            else:
+                batch[key] = rows_of_key  # strings and other values pass through as a list
+        return batch
+
+    def word_starts(self, batch: dict[str, Any], special: torch.Tensor) -> torch.Tensor:
+        """Where words start ``(batch, seq)``: from ``word_ids``, else ``offset_mapping``, else the vocabulary."""
+        if "word_ids" in batch:
+            return starts_from_word_ids(batch["word_ids"])
+        if "offset_mapping" in batch:
+            return starts_from_offsets(batch["offset_mapping"], special)
+        if self._word_start_table is None:
+            self._word_start_table = word_start_table(self.tokenizer)
+        return starts_from_vocabulary(batch["input_ids"], special, self._word_start_table)
+
+    def __call__(self, features: Sequence[Any]) -> dict[str, Any]:
+        batch = self.pad(features)
+        input_ids = batch["input_ids"]  # (batch, seq)
+        low, high = torch.aminmax(input_ids)
+        if int(low) < 0 or int(high) >= len(self.is_special):
+            raise ValueError(f"token ids must be in [0, {len(self.is_special)}) for this tokenizer, found "
+                             f"{int(low)}..{int(high)}: were the examples tokenized with a different tokenizer?")
+        special = self.is_special[input_ids] | ~batch["attention_mask"].bool()  # never chosen
+        if "special_tokens_mask" in batch:
+            special |= batch.pop("special_tokens_mask").bool()
+        word_starts = self.word_starts(batch, special) if self.strategy in ("whole_word", "span") else None
+        batch.pop("word_ids", None)
+        batch.pop("offset_mapping", None)
+        if self.static:
+            source = HashSource(row_keys(input_ids, batch["attention_mask"]), self.seed or 0)
+        else:
+            source = GeneratorSource(self.generator())
+        batch["input_ids"], batch["labels"] = mask_batch(input_ids, ~special, self.config, self.mask_token_id,
+                                                         self.candidates, source, word_starts)
+        return batch

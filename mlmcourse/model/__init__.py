@@ -1,0 +1,21 @@
+"""A from-scratch BERT-style masked language model, weight-compatible with ``transformers.BertForMaskedLM``.
+
+Read in this order: ``config`` (the numbers), ``attention`` (tokens looking at each other), ``encoder``
+(embeddings and one layer), ``masked_lm`` (the stack, the MLM head, the loss, sparse prediction),
+``parameters`` (where the parameters are), ``hf`` (loading and saving Hugging Face checkpoints).
+"""
+
+from __future__ import annotations
+
+from mlmcourse.model.attention import SelfAttention, attention_eager, padding_bias
+from mlmcourse.model.config import PRESETS, EncoderConfig
+from mlmcourse.model.encoder import Embeddings, EncoderLayer, FeedForward
+from mlmcourse.model.hf import from_hf, from_pretrained, save_pretrained, to_hf
+from mlmcourse.model.masked_lm import IGNORE_INDEX, MaskedLM, MLMHead
+from mlmcourse.model.parameters import count_parameters
+
+__all__ = [
+    "IGNORE_INDEX", "PRESETS", "Embeddings", "EncoderConfig", "EncoderLayer", "FeedForward", "MLMHead", "MaskedLM",
+    "SelfAttention", "attention_eager", "count_parameters", "from_hf", "from_pretrained", "padding_bias",
+    "save_pretrained", "to_hf",
+]

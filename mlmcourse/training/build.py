@@ -1,0 +1,101 @@
+"""Everything a run needs before its first step, built from a :class:`TrainConfig`.
+
+What it teaches: a training run is assembled from independent parts: text (a corpus), a tokenizer, a model of a
+named shape, an optimizer with the usual exclusions (no weight decay on biases and LayerNorm weights), and an
+output folder that records the recipe. Each part has one function here, so a notebook can swap any one of them.
+
+What it simplifies: AdamW only; the output folder holds ``config.json``, ``checkpoints/`` and ``model/``.
+
+Production twins: ``run_mlm.py``'s set-up (``load_dataset``, ``AutoTokenizer``, ``AutoModelForMaskedLM``) and
+``Trainer.create_optimizer`` (decay on everything but biases and LayerNorm weights; fused AdamW on CUDA).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from mlmcourse.cli import CourseError
+from mlmcourse.training.checkpoint import latest_checkpoint
+from mlmcourse.training.config import TrainConfig
+
+
+def load_texts(config: TrainConfig) -> dict[str, list[str]]:
+    """The ``train`` and ``validation`` lines of ``config.corpus`` (via :func:`mlmcourse.corpora.load_corpus`)."""
+    from mlmcourse.corpora import load_corpus
+
+    corpus = load_corpus(config.corpus, seed=config.seed, **config.corpus_options)
+    return {"train": list(corpus["train"]["text"]), "validation": list(corpus["validation"]["text"])}
+
+
+def load_tokenizer(config: TrainConfig):
+    """``config.tokenizer`` (a local folder in Hugging Face format) or, by default, the course tokenizer."""
+    if config.tokenizer is None:
+        from mlmcourse.tokenization import course_tokenizer
+
+        return course_tokenizer()
+    folder = Path(config.tokenizer).expanduser()
+    if not (folder / "tokenizer.json").is_file():
+        raise FileNotFoundError(f"no tokenizer.json in {folder}; pass a folder written by "
+                                "tokenizer.save_pretrained(...), or leave --tokenizer out to use the course tokenizer")
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(str(folder))
+
+
+def build_model(config: TrainConfig, vocab_size: int, pad_token_id: int = 0) -> torch.nn.Module:
+    """A freshly initialised model of shape ``config.preset``: our ``MaskedLM`` or Hugging Face's twin."""
+    from mlmcourse.model import EncoderConfig, MaskedLM
+    from mlmcourse.model.hf import bert_config
+
+    encoder = EncoderConfig.preset(config.preset, vocab_size=vocab_size, pad_token_id=pad_token_id,
+                                   pre_ln=config.pre_ln, sparse_head=config.sparse_head,
+                                   dropout=config.dropout, attention_dropout=config.dropout,
+                                   max_position=max(512, config.seq_len))
+    if config.model == "ours":
+        return MaskedLM(encoder)
+    if config.pre_ln:
+        raise ValueError("Hugging Face's BertForMaskedLM is post-LN only; use model='ours' for pre_ln=True")
+    from transformers import BertForMaskedLM
+
+    return BertForMaskedLM(bert_config(encoder))
+
+
+def make_optimizer(model: torch.nn.Module, config: TrainConfig, device: torch.device) -> torch.optim.AdamW:
+    """AdamW with weight decay on matrices only (not on biases or LayerNorm weights); fused on CUDA."""
+    decay, no_decay = [], []
+    for parameter in model.parameters():
+        if parameter.requires_grad:
+            (decay if parameter.dim() >= 2 else no_decay).append(parameter)
+    groups = [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    # The fused kernel updates all parameters in one launch: a free speed-up on CUDA.
+    fused = True if device.type == "cuda" else None
+    return torch.optim.AdamW(groups, lr=config.lr, betas=config.betas, eps=1e-6, fused=fused)
+
+
+def prepare_out_dir(config: TrainConfig) -> tuple[Path | None, Path | None]:
+    """Create ``out_dir`` and write ``config.json``; check that a resume continues the same recipe.
+
+    Returns ``(out_dir, checkpoints_dir)`` (both None without ``out_dir``). Raises CourseError when ``out_dir``
+    already holds checkpoints and ``resume`` is off (it would silently mix two runs), or when a resume changes
+    a field that must stay the same.
+    """
+    if config.out_dir is None:
+        return None, None
+    out_dir = Path(config.out_dir).expanduser()
+    checkpoints_dir = out_dir / "checkpoints"
+    found = latest_checkpoint(checkpoints_dir)
+    if found and not config.resume:
+        raise CourseError(f"{out_dir} already holds checkpoints (latest {found.name}); add --resume (resume=True) "
+                          "to continue that run, or choose a new --out folder")
+    saved_config = out_dir / "config.json"
+    if found and saved_config.is_file():
+        changed = TrainConfig.load(saved_config).differences(config)
+        if changed:
+            details = ", ".join(f"{name}: {old!r} -> {new!r}" for name, (old, new) in changed.items())
+            raise CourseError(f"cannot resume {out_dir} with a different recipe ({details}); only "
+                              "max_steps, max_minutes and the logging/eval/checkpoint cadence may change")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    config.save(saved_config)
+    return out_dir, checkpoints_dir

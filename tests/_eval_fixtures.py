@@ -1,0 +1,71 @@
+"""Tiny models and tokenizers shared by the evaluation / inference tests (not a test module itself).
+
+A WordPiece tokenizer trained with the ``tokenizers`` library on a few toy sentences (BERT specials, ``[MASK]``)
+and a randomly initialised ``BertForMaskedLM`` with a tiny config (the Hugging Face model-tester idea): fast,
+offline, seeded, and on the real code path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SENTENCES = [
+    "the dog barked at me .",
+    "the cat sat on the mat .",
+    "paris is the capital of france .",
+    "rome is the capital of italy .",
+    "the dogs barked at the cats .",
+    "mary lost her key . she was sad .",
+    "john found his hat . he was happy .",
+    "a dog is an animal .",
+    "the teacher works at the school .",
+    "the doctor works at the hospital .",
+    "two plus three is five .",
+    "the bird did not sing .",
+    "unbelievable things happened yesterday .",
+]
+
+
+def tiny_tokenizer():
+    """A lowercase WordPiece ``PreTrainedTokenizerFast`` with ``[PAD] [UNK] [CLS] [SEP] [MASK]`` = ids 0..4."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    backend = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    backend.normalizer = normalizers.BertNormalizer(lowercase=True)
+    backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    backend.decoder = decoders.WordPiece()
+    trainer = trainers.WordPieceTrainer(vocab_size=120, special_tokens=specials, min_frequency=1)
+    backend.train_from_iterator(SENTENCES, trainer)
+    cls_id, sep_id = backend.token_to_id("[CLS]"), backend.token_to_id("[SEP]")
+    backend.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=backend, pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]",
+        mask_token="[MASK]", model_max_length=32,
+    )
+
+
+def tiny_bert(vocab_size: int, seed: int = 0, max_positions: int = 32, initializer_range: float = 0.3):
+    """A random 2-layer, 32-wide ``BertForMaskedLM`` (a large init spread makes its predictions peaked)."""
+    import torch
+    from transformers import BertConfig, BertForMaskedLM
+
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+        max_position_embeddings=max_positions, initializer_range=initializer_range,
+    )
+    return BertForMaskedLM(config).eval()
+
+
+def save_tiny_checkpoint(folder: Path, seed: int = 0) -> Path:
+    """Write tokenizer + model in Hugging Face format (safetensors) into ``folder``; return it."""
+    tokenizer = tiny_tokenizer()
+    model = tiny_bert(len(tokenizer), seed=seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

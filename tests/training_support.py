@@ -1,0 +1,57 @@
+"""Small data for the training tests: a template language, a WordPiece tokenizer trained on it, a tiny config.
+
+Not a test module (no ``test_`` prefix): ``tests/test_training*.py`` and ``tests/test_bench_train.py`` import it.
+The tokenizer is trained here with the ``tokenizers`` library so the tests need no other course module's data.
+"""
+
+from __future__ import annotations
+
+import random
+
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+from transformers import PreTrainedTokenizerFast
+
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+ANIMALS = {"dog": "barked", "cat": "meowed", "cow": "mooed", "duck": "quacked", "lion": "roared"}
+CAPITALS = {"paris": "france", "rome": "italy", "berlin": "germany", "madrid": "spain", "lisbon": "portugal"}
+
+
+def template_lines(n_lines: int, seed: int) -> list[str]:
+    """Lines like "the dog barked at me ." and "paris is the capital of france ."."""
+    rng = random.Random(seed)
+    lines = []
+    for _ in range(n_lines):
+        if rng.random() < 0.5:
+            animal = rng.choice(sorted(ANIMALS))
+            lines.append(f"the {animal} {ANIMALS[animal]} at {rng.choice(['me', 'us', 'them'])} .")
+        else:
+            city = rng.choice(sorted(CAPITALS))
+            lines.append(f"{city} is the capital of {CAPITALS[city]} .")
+    return lines
+
+
+def small_texts(n_train: int = 600, n_validation: int = 120) -> dict[str, list[str]]:
+    return {"train": template_lines(n_train, seed=0), "validation": template_lines(n_validation, seed=1)}
+
+
+def small_tokenizer(texts: list[str] | None = None) -> PreTrainedTokenizerFast:
+    """A lowercase WordPiece tokenizer with BERT's special tokens at ids 0..4."""
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(vocab_size=120, special_tokens=SPECIAL_TOKENS)
+    tokenizer.train_from_iterator(texts or template_lines(300, seed=0), trainer)
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="[PAD]", unk_token="[UNK]",
+                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+
+
+def tiny_config(**overrides):
+    """A TrainConfig small enough for a test: 2 layers x 128, 16 x 24-token batches, one thread, no bar."""
+    from mlmcourse.training import TrainConfig
+
+    values = dict(preset="tiny", seq_len=24, batch_size=16, max_steps=8, warmup_steps=2, lr=2e-3, eval_every=4,
+                  log_every=2, checkpoint_every=4, eval_sequences=32, num_threads=1, progress=False, seed=0)
+    values.update(overrides)
+    return TrainConfig(**values)
