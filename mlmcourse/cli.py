@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "mlmcourse.env",  # check-env
     "mlmcourse.bench",  # bench NAME --json
     "mlmcourse.inference.cli",  # fill-mask
+    "mlmcourse.metrics.cli",  # eval
     "mlmcourse.training.cli",  # train
 ]
 

@@ -69,3 +69,45 @@ def save_tiny_checkpoint(folder: Path, seed: int = 0) -> Path:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+def toyworld_tokenizer():
+    """A WordPiece tokenizer in which every toy-world word is one token (as in the course tokenizer)."""
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    from mlmcourse.corpora.toyworld import ToyWorld
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    vocab = {token: index for index, token in enumerate(specials + sorted(ToyWorld().vocabulary))}
+    backend = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    backend.normalizer = normalizers.BertNormalizer(lowercase=True)
+    backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    backend.decoder = decoders.WordPiece()
+    backend.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=backend, pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]",
+        mask_token="[MASK]", model_max_length=64,
+    )
+
+
+def save_toyworld_checkpoint(folder: Path, seed: int = 0) -> Path:
+    """A random tiny BERT over the toy-world vocabulary, saved with its tokenizer (for probes and `eval`)."""
+    tokenizer = toyworld_tokenizer()
+    model = tiny_bert(len(tokenizer), seed=seed, max_positions=64, initializer_range=0.05)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def one_torch_thread():
+    """Generator for a module fixture: tiny models run faster on one thread (and a shared CPU stays usable)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from _eval_fixtures import save_tiny_checkpoint, tiny_tokenizer
+from _eval_fixtures import one_torch_thread, save_tiny_checkpoint, tiny_tokenizer
 
 from mlmcourse.cli import CourseError, main
 from mlmcourse.inference import fill_mask, load_model, normalize_mask, softmax_top_k, target_token_ids
@@ -21,6 +21,11 @@ TEXTS = [
     "[MASK] lost her key . she was sad .",
     "the doctor works at the [MASK] .",
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    yield from one_torch_thread()
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +53,7 @@ def assert_same_records(ours, theirs, where="result"):
     assert type(ours) is type(theirs), where
     if isinstance(theirs, list):
         assert len(ours) == len(theirs), where
-        for index, (mine, reference) in enumerate(zip(ours, theirs)):
+        for index, (mine, reference) in enumerate(zip(ours, theirs, strict=True)):
             assert_same_records(mine, reference, f"{where}[{index}]")
         return
     assert set(ours) == {"score", "token", "token_str", "sequence"}, where

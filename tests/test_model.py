@@ -262,3 +262,14 @@ def test_bad_inputs_are_clear_errors(change, words):
     with pytest.raises(ValueError, match=words):
         model(input_ids, attention_mask, labels=labels)
 
+
+
+def test_docstring_examples_run():
+    """Every worked example in the model's docstrings still gives what it says."""
+    import doctest
+
+    from mlmcourse.model import attention, config, hf, parameters
+
+    for module in (config, attention, parameters, hf):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

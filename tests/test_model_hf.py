@@ -188,3 +188,18 @@ def test_loading_errors_say_what_to_do(tmp_path):
     (tmp_path / "pytorch_model.bin").unlink()
     with pytest.raises(FileNotFoundError, match="no model.safetensors"):
         MaskedLM.from_pretrained(tmp_path)
+
+
+def test_to_bert_state_dict_docstring_example():
+    from mlmcourse.model.hf import from_bert_state_dict, to_bert_state_dict
+
+    model = MaskedLM(EncoderConfig.preset("tiny", vocab_size=50, num_layers=1))
+    bert = to_bert_state_dict(model.state_dict(), num_layers=1)
+    assert tuple(bert["bert.encoder.layer.0.attention.self.key.weight"].shape) == (128, 128)
+    assert len(bert) == 26
+    assert torch.equal(bert["bert.encoder.layer.0.attention.self.key.weight"],
+                       model.layers[0].attention.qkv.weight[128:256])  # the middle third of the fused matrix
+    back = from_bert_state_dict(bert, num_layers=1)
+    assert back.keys() == model.state_dict().keys()
+    with pytest.raises(ValueError, match="lacks 1 BertForMaskedLM tensor"):
+        from_bert_state_dict({k: v for k, v in bert.items() if k != "cls.predictions.bias"}, num_layers=1)

@@ -142,7 +142,7 @@ def test_time_budget_and_folder_safety(tmp_path, tokenizer_dir):
     with pytest.raises(CourseError, match="already holds checkpoints.*--resume"):
         train(tiny_config(out_dir=str(tmp_path), tokenizer=str(tokenizer_dir)), texts=small_texts())
     with pytest.raises(CourseError, match=r"different recipe \(lr: 0.002 -> 0.001\)"):
-        train(tiny_config(out_dir=str(tmp_path), tokenizer=str(tokenizer_dir), lr=1e-3, resume=True),
+        train(tiny_config(out_dir=str(tmp_path), tokenizer=str(tokenizer_dir), lr=1e-3, grad_accum=2, resume=True),
               texts=small_texts())
     # A checkpoint write that was interrupted leaves only a hidden temp folder, which resume ignores.
     (tmp_path / "checkpoints" / ".tmp-step-000009-1234").mkdir()

@@ -7,7 +7,7 @@ markup. Here the cleaning is explicit and tested: every rule is one small functi
 What it simplifies: the rules are heuristics for Python's docstrings and ``pydoc_data.topics`` only (a paragraph
 is kept when it looks like a sentence), not a general reST parser. The corpus is small
 but always available: no download, no network, the same text for every learner on the same Python version
-(Python 3.11: about 6,000 paragraphs, 150,000 words; built in about 2 s, then cached).
+(Python 3.11: about 6,000 paragraphs, 150,000 words; built in 1-7 s, then cached).
 
 Production twin: the filtering pipelines behind web corpora (C4's "keep lines that end in punctuation", dedup,
 a hash-based split so that adding documents never moves old ones between splits).

@@ -49,7 +49,7 @@ def check_attention(function: Callable) -> Feedback:
     for seed in (0, 1):
         query, key, value, padding_mask = _attention_inputs(seed)
         result, problem = call_safely(function, query.clone(), key.clone(), value.clone(), padding_mask.clone())
-        if problem:
+        if problem is not None:  # (Feedback is falsy when it is a failure)
             return problem
         if isinstance(result, tuple):  # (output, weights) is fine too
             result = result[0]
@@ -89,7 +89,7 @@ def check_layer_parameters(function: Callable) -> Feedback:
     """``function(hidden_size, intermediate_size) -> int``: the parameters of one encoder layer."""
     for hidden, inner in [(128, 512), (64, 37), (768, 3072)]:
         answer, problem = call_safely(function, hidden, inner)
-        if problem:
+        if problem is not None:  # (Feedback is falsy when it is a failure)
             return problem
         expected = reference_layer_parameters(hidden, inner)
         if answer == expected:

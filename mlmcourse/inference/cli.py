@@ -66,7 +66,8 @@ def _command(args: argparse.Namespace) -> int:
         print(json.dumps({"model": name, "engine": engine, "texts": list(args.texts), "predictions": per_text}))
         return 0
     print(f"model: {name} ({engine} engine)\n")
-    print("\n\n".join(format_table(text, predictions) for text, predictions in zip(args.texts, per_text)))
+    tables = [format_table(text, predictions) for text, predictions in zip(args.texts, per_text, strict=True)]
+    print("\n\n".join(tables))
     return 0
 
 

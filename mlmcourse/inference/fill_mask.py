@@ -137,7 +137,7 @@ def fill_mask(
     normalized = [normalize_mask(text, tokenizer) for text in text_list]
     encoded = tokenizer(normalized, add_special_tokens=True)["input_ids"]
     limit = max_positions(model, tokenizer)
-    for text, ids in zip(text_list, encoded):
+    for text, ids in zip(text_list, encoded, strict=True):
         if limit is not None and len(ids) > limit:
             raise ValueError(f"{text[:60]!r}... has {len(ids)} tokens but the model reads at most {limit}; "
                              "shorten it to the sentence around the mask.")
@@ -181,7 +181,7 @@ def _records(tokenizer: Any, ids: list[int], scores: np.ndarray, token_ids: np.n
     mask_positions = [p for p, token in enumerate(ids) if token == tokenizer.mask_token_id]
     single_mask = len(mask_positions) == 1
     sequences = []
-    for position, candidates in zip(mask_positions, token_ids.tolist()):
+    for position, candidates in zip(mask_positions, token_ids.tolist(), strict=True):
         for candidate in candidates:
             filled = ids[:position] + [candidate] + ids[position + 1:]
             # The pipeline drops padding, then hides special tokens only when there is one mask (with several,
@@ -193,8 +193,8 @@ def _records(tokenizer: Any, ids: list[int], scores: np.ndarray, token_ids: np.n
             token_strings[token] = tokenizer.decode([token])
     records = [
         [{"score": score, "token": token, "token_str": token_strings[token], "sequence": next(decoded)}
-         for score, token in zip(mask_scores, mask_tokens)]
-        for mask_scores, mask_tokens in zip(scores.tolist(), token_ids.tolist())
+         for score, token in zip(mask_scores, mask_tokens, strict=True)]
+        for mask_scores, mask_tokens in zip(scores.tolist(), token_ids.tolist(), strict=True)
     ]
     return records[0] if single_mask else records
 

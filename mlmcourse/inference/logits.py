@@ -52,7 +52,8 @@ def logits_at_positions(model: Any, input_ids: np.ndarray, attention_mask: np.nd
 
     device = _device_of(model)
     was_training = bool(getattr(model, "training", False))
-    model.eval()
+    if was_training:  # dropout off for this call only (eval()/train() walk every module: skip when not needed)
+        model.eval()
     try:
         with torch.inference_mode():
             logits = masked_logits(
@@ -62,7 +63,8 @@ def logits_at_positions(model: Any, input_ids: np.ndarray, attention_mask: np.nd
                 torch.as_tensor(positions, device=device),
             )
     finally:
-        model.train(was_training)
+        if was_training:
+            model.train()
     return logits.float().cpu().numpy()
 
 

@@ -23,6 +23,7 @@ import torch
 from mlmcourse.masking.core import MaskingConfig, mask_batch, replacement_candidates
 from mlmcourse.masking.randomness import GeneratorSource, HashSource, row_keys
 from mlmcourse.masking.words import (
+    lookup,
     starts_from_offsets,
     starts_from_vocabulary,
     starts_from_word_ids,
@@ -32,25 +33,38 @@ from mlmcourse.masking.words import (
 _CONSUMED = ("input_ids", "attention_mask", "special_tokens_mask", "word_ids", "offset_mapping", "labels")
 
 
-def _flatten(rows: Sequence[Any]) -> torch.Tensor:
-    """All rows' values one after the other: ``(total,)`` or ``(total, width)`` for rows of pairs."""
+def _flatten(rows: Sequence[Any], dtype: type = np.int64) -> torch.Tensor:
+    """All rows' values one after the other: ``(total,)``, or ``(total, width)`` for rows of pairs."""
     first = rows[0]
     if isinstance(first, torch.Tensor):
-        return torch.cat(list(rows)).long()
+        return torch.cat(list(rows)).to(torch.from_numpy(np.zeros(0, dtype)).dtype)
     if isinstance(first, np.ndarray):
-        return torch.from_numpy(np.concatenate(rows)).long()
+        return torch.from_numpy(np.concatenate(rows).astype(dtype))
     width = len(first[0]) if len(first) and isinstance(first[0], Sequence | np.ndarray | torch.Tensor) else 0
     values = chain.from_iterable(chain.from_iterable(rows)) if width else chain.from_iterable(rows)
     try:
-        flat = np.fromiter(values, dtype=np.int64)
+        flat = np.fromiter(values, dtype=dtype)  # one C loop over every value: no Python loop per token
     except TypeError:  # e.g. word_ids straight from encoding.word_ids(), with None outside words (slow path)
         values = chain.from_iterable(chain.from_iterable(rows)) if width else chain.from_iterable(rows)
-        flat = np.array([-1 if value is None else value for value in values], dtype=np.int64)
+        flat = np.array([-1 if value is None else value for value in values], dtype=dtype)
     return torch.from_numpy(flat).view(-1, width) if width else torch.from_numpy(flat)
 
 
+def real_positions(lengths: Sequence[int], length: int, padding_side: str = "right") -> torch.Tensor:
+    """True at the real (not padding) positions of rows with these lengths, padded to ``length``.
+
+    >>> real_positions([3, 1], 4).int().tolist()
+    [[1, 1, 1, 0], [1, 0, 0, 0]]
+    >>> real_positions([3, 1], 4, padding_side="left").int().tolist()
+    [[0, 1, 1, 1], [0, 0, 0, 1]]
+    """
+    positions = torch.arange(length)[None, :]  # (1, length)
+    lengths = torch.tensor(lengths)[:, None]  # (batch, 1)
+    return positions >= length - lengths if padding_side == "left" else positions < lengths
+
+
 def pad_rows(rows: Sequence[Any], pad_value: int, length: int | None = None, padding_side: str = "right",
-             lengths: torch.Tensor | None = None) -> torch.Tensor:
+             dtype: type = np.int64) -> torch.Tensor:
     """Stack rows of different lengths into one tensor ``(batch, length[, width])``, filling with ``pad_value``.
 
     >>> pad_rows([[5, 6, 7], [8]], pad_value=0).tolist()
@@ -58,20 +72,15 @@ def pad_rows(rows: Sequence[Any], pad_value: int, length: int | None = None, pad
     >>> pad_rows([[5, 6, 7], [8]], pad_value=0, length=4, padding_side="left").tolist()
     [[0, 5, 6, 7], [0, 0, 0, 8]]
     """
-    if lengths is None:
-        lengths = torch.from_numpy(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)))  # (batch,)
-    length = int(lengths.max()) if length is None else length
-    flat = _flatten(rows)  # (total[, width])
-    if bool((lengths == length).all()):  # nothing to pad: a reshape
+    lengths = list(map(len, rows))
+    length = max(lengths) if length is None else length
+    flat = _flatten(rows, dtype)  # (total[, width])
+    if min(lengths) == length:  # nothing to pad: a reshape
         return flat.view(len(rows), length, *flat.shape[1:])
-    positions = torch.arange(length)[None, :]  # (1, length)
-    if padding_side == "left":
-        is_real = positions >= length - lengths[:, None]  # (batch, length)
-    else:
-        is_real = positions < lengths[:, None]
-    padded = torch.full((len(rows), length, *flat.shape[1:]), pad_value, dtype=torch.long)
-    padded[is_real] = flat  # row-major order: each row's values land in its real positions
-    return padded
+    is_real = real_positions(lengths, length, padding_side)  # (batch, length)
+    padded = torch.full((len(rows), length, *flat.shape[1:]), pad_value, dtype=flat.dtype)
+    is_real = is_real.view(*is_real.shape, *([1] * (flat.dim() - 1))).expand_as(padded)
+    return padded.masked_scatter_(is_real, flat)  # row-major order: each row's values fill its real positions
 
 
 class MLMCollator:
@@ -167,36 +176,38 @@ class MLMCollator:
             columns = {key: [feature[key] for feature in features] for key in features[0]}
         else:
             columns = {"input_ids": list(features)}
-        rows = columns["input_ids"]
-        lengths = torch.from_numpy(np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)))  # (batch,)
-        length = int(lengths.max())
+        lengths = list(map(len, columns["input_ids"]))
+        length = max(lengths)
         if self.pad_to_multiple_of:
             length = -(-length // self.pad_to_multiple_of) * self.pad_to_multiple_of
-        needs_padding = bool((lengths != length).any())
+        needs_padding = min(lengths) != length
         pad_id = self.tokenizer.pad_token_id
         if needs_padding and pad_id is None:
             raise ValueError("the examples have different lengths but the tokenizer has no pad token; set one, "
                              "e.g. tokenizer.pad_token = tokenizer.eos_token")
         side = getattr(self.tokenizer, "padding_side", "right")
 
-        def padded(key: str, value: int) -> torch.Tensor:
-            return pad_rows(columns[key], value, length, side, lengths)
+        def padded(key: str, value: int, dtype: type = np.int64) -> torch.Tensor:
+            return pad_rows(columns[key], value, length, side, dtype)
 
         batch: dict[str, Any] = {"input_ids": padded("input_ids", pad_id if needs_padding else 0)}
-        if "attention_mask" in columns:
+        masks = columns.get("attention_mask")
+        if masks is not None and not (isinstance(masks[0], list) and all(map(all, masks))):
             batch["attention_mask"] = padded("attention_mask", 0)
-        else:  # 1 on the real tokens
-            positions = torch.arange(length)[None, :]
-            real = positions >= length - lengths[:, None] if side == "left" else positions < lengths[:, None]
-            batch["attention_mask"] = real.long()
-        for key, value in (("special_tokens_mask", 1), ("word_ids", -1), ("offset_mapping", 0)):
+        elif needs_padding:  # 1 on the real tokens
+            batch["attention_mask"] = real_positions(lengths, length, side).long()
+        else:  # every token is real (checking the lists in Python is cheaper than converting them)
+            batch["attention_mask"] = torch.ones(len(lengths), length, dtype=torch.long)
+        if "special_tokens_mask" in columns:
+            batch["special_tokens_mask"] = padded("special_tokens_mask", 1, np.bool_)
+        for key, value in (("word_ids", -1), ("offset_mapping", 0)):
             if key in columns:
                 batch[key] = padded(key, value)
         for key, rows_of_key in columns.items():
             if key in _CONSUMED:
                 continue
             if isinstance(rows_of_key[0], Sequence | np.ndarray | torch.Tensor) and not isinstance(rows_of_key[0], str):
-                if list(map(len, rows_of_key)) == lengths.tolist():  # one value per token: pad it too
+                if list(map(len, rows_of_key)) == lengths:  # one value per token: pad it too
                     pad_value = getattr(self.tokenizer, "pad_token_type_id", 0) if key == "token_type_ids" else 0
                     batch[key] = padded(key, pad_value)
                     continue
@@ -223,9 +234,9 @@ class MLMCollator:
         if int(low) < 0 or int(high) >= len(self.is_special):
             raise ValueError(f"token ids must be in [0, {len(self.is_special)}) for this tokenizer, found "
                              f"{int(low)}..{int(high)}: were the examples tokenized with a different tokenizer?")
-        special = self.is_special[input_ids] | ~batch["attention_mask"].bool()  # never chosen
-        if "special_tokens_mask" in batch:
-            special |= batch.pop("special_tokens_mask").bool()
+        special = lookup(self.is_special, input_ids)  # (batch, seq) never chosen
+        if needs_attention := not isinstance(features, Sequence) or True:
+            pass
         word_starts = self.word_starts(batch, special) if self.strategy in ("whole_word", "span") else None
         batch.pop("word_ids", None)
         batch.pop("offset_mapping", None)

@@ -21,6 +21,7 @@ import torch
 
 from mlmcourse.masking.randomness import GeneratorSource, HashSource
 from mlmcourse.masking.strategies import select_exact, select_spans, select_tokens, select_whole_words
+from mlmcourse.masking.words import lookup, starts_from_word_ids
 
 STRATEGIES = ("token", "whole_word", "span", "exact")
 IGNORE_INDEX = -100  # the label cross_entropy skips
@@ -117,7 +118,7 @@ def apply_80_10_10(input_ids: torch.Tensor, selected: torch.Tensor, mask_token_i
     to_random = selected & ~to_mask & (decision_scores < mask_replace_prob + random_replace_prob)
     picks = (replacement_scores * len(candidates)).long().clamp(max=len(candidates) - 1)  # (batch, seq)
     inputs = torch.where(to_mask, mask_token_id, input_ids)
-    inputs = torch.where(to_random, candidates[picks], inputs)
+    inputs = torch.where(to_random, lookup(candidates, picks), inputs)
     return inputs, labels
 
 
@@ -181,11 +182,9 @@ def mask_tokens(input_ids: torch.Tensor, special_tokens_mask: torch.Tensor, mask
     if int(low) < 0 or int(high) >= vocab_size:
         raise ValueError(f"token ids must be in [0, {vocab_size}) (vocab_size), found {int(low)}..{int(high)}")
     if special_token_ids is None:
-        special_token_ids = torch.cat([input_ids[special].unique(), torch.tensor([mask_token_id])])
+        special_token_ids = torch.cat([input_ids.masked_select(special).unique(), torch.tensor([mask_token_id])])
     word_starts = None
     if word_ids is not None:
-        from mlmcourse.masking.words import starts_from_word_ids
-
         word_starts = starts_from_word_ids(torch.as_tensor(word_ids, dtype=torch.long))
     return mask_batch(input_ids, ~special, config, mask_token_id, replacement_candidates(vocab_size,
                       special_token_ids), GeneratorSource(generator), word_starts)

@@ -56,7 +56,7 @@ def static_mask_dataset(dataset, tokenizer, copies: int = 1, seed: int = 0, batc
             batch = collator({key: columns[key] for key in keep})
             real = batch["attention_mask"].bool()  # (batch, seq)
             lengths = real.sum(dim=1).tolist()
-            unpad = lambda tensor: [row.tolist() for row in torch.split(tensor[real], lengths)]  # noqa: E731
+            unpad = lambda tensor: [row.tolist() for row in torch.split(tensor.masked_select(real), lengths)]  # noqa: E731
             return {"input_ids": unpad(batch["input_ids"]), "attention_mask": unpad(batch["attention_mask"]),
                     "labels": unpad(batch["labels"]), "copy": [copy] * len(lengths)}
 

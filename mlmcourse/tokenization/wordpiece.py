@@ -37,6 +37,7 @@ from mlmcourse.tokenization.normalization import bert_words
 
 PREFIX = "##"
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+SCORES = ("likelihood", "frequency")
 
 
 def pair_score(pair_count: int, left_count: int, right_count: int) -> float:
@@ -114,10 +115,18 @@ class WordPieceTokenizer:
         """Normalise (clean, accents, lowercase) and pre-tokenise (whitespace, punctuation): BERT's words."""
         return bert_words(text, lowercase_text=self.lowercase)
 
-    def train(self, texts: Iterable[str], vocab_size: int, min_frequency: int = 1,
+    def train(self, texts: Iterable[str], vocab_size: int, min_frequency: int = 2, score: str = "likelihood",
               show_progress: bool = True) -> WordPieceTokenizer:
-        """Learn pieces until the vocabulary has ``vocab_size`` tokens; pairs seen fewer than ``min_frequency``
-        times are never merged (a pair seen once can score highest, so ``min_frequency=2`` keeps typos out)."""
+        """Learn pieces until the vocabulary has ``vocab_size`` tokens.
+
+        ``score="likelihood"`` is WordPiece's count(ab) / (count(a) count(b)); ``score="frequency"`` is count(ab),
+        i.e. BPE with ``##`` pieces, which is what ``tokenizers.trainers.WordPieceTrainer`` does. Pairs seen fewer
+        than ``min_frequency`` times are never merged (with the likelihood score a pair seen once can score highest,
+        so the default 2 keeps one-off strings out).
+        """
+        if score not in SCORES:
+            raise ValueError(f"score={score!r} is not one of {SCORES}; use 'likelihood' (WordPiece) or "
+                             f"'frequency' (BPE-style, like the tokenizers library)")
         word_counts = Counter(word for text in texts for word in self.words(text))
         first_chars = {char for word in word_counts for char in word}  # any character may start a word
         continuation_chars = {char for word in word_counts for char in word[1:]}
@@ -142,8 +151,11 @@ class WordPieceTokenizer:
             pairs_of_token[right].add((left, right))
 
         def entry(pair: Pair) -> tuple[float, int, Pair]:
-            score = pair_score(pair_counts[pair], token_counts[pair[0]], token_counts[pair[1]])
-            return (-score, -pair_counts[pair], pair)  # heapq pops the smallest: best score, then most frequent
+            if score == "frequency":
+                value = float(pair_counts[pair])
+            else:
+                value = pair_score(pair_counts[pair], token_counts[pair[0]], token_counts[pair[1]])
+            return (-value, -pair_counts[pair], pair)  # heapq pops the smallest: best score, then most frequent
 
         # A lazy max-heap: an entry can be stale; it is re-scored when it reaches the top. Every time a score
         # can rise (a part's count falls, or the pair gains occurrences) a fresh entry is pushed, so the first
@@ -179,12 +191,12 @@ class WordPieceTokenizer:
             for new_pair in new_pairs:
                 pairs_of_token[new_pair[0]].add(new_pair)
                 pairs_of_token[new_pair[1]].add(new_pair)
-            rescored = new_pairs | pairs_of_token[pair[0]] | pairs_of_token[pair[1]]
+            rescored = new_pairs
+            if score == "likelihood":  # the parts got rarer, so every pair containing them scores higher now
+                rescored = new_pairs | pairs_of_token[pair[0]] | pairs_of_token[pair[1]]
             for other in rescored:
                 if pair_counts[other] >= min_frequency and token_counts[other[0]] and token_counts[other[1]]:
                     heapq.heappush(heap, entry(other))
-            for token_id in pair:  # forget pairs that no longer occur, so the sets stay small
-                pairs_of_token[token_id] = {p for p in pairs_of_token[token_id] if pair_counts[p] > 0}
             progress.update(1)
         progress.close()
         return self

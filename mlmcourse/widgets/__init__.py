@@ -10,6 +10,8 @@ import importlib
 
 # widget class name -> module under mlmcourse.widgets
 _WIDGETS: dict[str, str] = {
+    "AttentionViewer": "attention_viewer",
+    "TrainingDashboard": "training_dashboard",
 }
 
 

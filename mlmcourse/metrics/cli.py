@@ -1,0 +1,107 @@
+"""``mlmcourse eval``: one command that scores a checkpoint the way notebook 06 does.
+
+Perplexity and top-k accuracy on held-out text (seeded masks), pseudo-perplexity on a subset, and on the toy
+world the probes per phenomenon against the Bayes floor plus minimal-pair accuracy. ``--json`` prints one JSON
+object on the last line (keys: ``perplexity``, ``probe_ce``, ``bayes_floor``, ``gap_nats``, ``per_phenomenon``,
+``minimal_pairs``, ...), so scripts and tests can read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+# name -> (full size, --quick size)
+SIZES = {"n_texts": (2000, 200), "n_probes": (200, 20), "n_pairs": (100, 10), "pll_texts": (200, 20)}
+
+
+def evaluation_texts(corpus: str, n_texts: int, seed: int = 0) -> list[str]:
+    """Held-out texts: toy-world lines from its test seed, or the first ``n_texts`` of a corpus's test split."""
+    if corpus.lower() == "toyworld":
+        from mlmcourse.corpora import TEST_SEED_OFFSET
+        from mlmcourse.corpora.toyworld import ToyWorld
+
+        return ToyWorld().generate(n_texts, seed=seed + TEST_SEED_OFFSET)
+    from mlmcourse.corpora import load_corpus
+
+    texts = [text for text in load_corpus(corpus, seed=seed)["test"]["text"] if text.strip()]
+    return texts[:n_texts]
+
+
+def run_eval(model: Any, tokenizer: Any, corpus: str = "toyworld", n_texts: int = 2000, n_probes: int = 200,
+             n_pairs: int = 100, pll_texts: int = 200, seed: int = 0, batch_size: int = 64,
+             progress: bool = True) -> dict[str, Any]:
+    """Every metric of the course in one dict (see the module docstring)."""
+    from mlmcourse.metrics.perplexity import evaluate_mlm
+    from mlmcourse.metrics.pll import pseudo_perplexity
+    from mlmcourse.metrics.probes import probe_report
+
+    texts = evaluation_texts(corpus, n_texts, seed)
+    result: dict[str, Any] = {"corpus": corpus}
+    result.update(evaluate_mlm(model, tokenizer, texts, seed=seed, batch_size=batch_size, progress=progress))
+    if pll_texts > 0:
+        result["pseudo_perplexity"] = pseudo_perplexity(model, tokenizer, texts[:pll_texts], batch_size, progress)
+    if corpus.lower() == "toyworld" and n_probes > 0:
+        from mlmcourse.corpora.toyworld import ToyWorld
+
+        report = probe_report(model, tokenizer, ToyWorld(), n=n_probes, seed=seed, n_pairs=n_pairs,
+                              batch_size=batch_size, progress=progress)
+        result.update({f"probe_{key}" if key in ("accuracy", "bayes_accuracy") else key: value
+                       for key, value in report.items()})
+    return result
+
+
+def _command(args: argparse.Namespace) -> int:
+    from mlmcourse.inference.loading import course_checkpoint_dir, load_model
+
+    sizes = {name: getattr(args, name) if getattr(args, name) is not None else (quick if args.quick else full)
+             for name, (full, quick) in SIZES.items()}
+    start = time.perf_counter()
+    model, tokenizer = load_model(args.model)
+    result = {"model": str(course_checkpoint_dir() if args.model is None else args.model)}
+    result.update(run_eval(model, tokenizer, args.corpus, seed=args.seed, batch_size=args.batch_size,
+                           progress=not args.json, **sizes))
+    result["config"] = {**sizes, "seed": args.seed, "mask_prob": 0.15, "quick": args.quick}
+    result["seconds"] = round(time.perf_counter() - start, 1)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"model {result['model']} on {args.corpus} ({result['n_texts']} texts, {result['n_predicted']} masked tokens)")
+    print(f"  masked cross-entropy {result['loss']:.3f} nats, perplexity {result['perplexity']:.2f}, "
+          f"top-1 {100 * result['top1']:.1f}%, top-5 {100 * result['top5']:.1f}%")
+    if "pseudo_perplexity" in result:
+        print(f"  pseudo-perplexity {result['pseudo_perplexity']:.2f} (first {sizes['pll_texts']} texts)")
+    if "per_phenomenon" in result:
+        from mlmcourse.metrics.probes import format_probe_table
+
+        table_input = {**result, "accuracy": result["probe_accuracy"], "bayes_accuracy": result["probe_bayes_accuracy"]}
+        print("\nprobes (nats; gap = model CE - Bayes floor; KL = KL(posterior || model))")
+        print(format_probe_table(table_input))
+        pairs = result.get("minimal_pairs")
+        if pairs:
+            print(f"\nminimal pairs (pseudo-log-likelihood): {100 * pairs['accuracy']:.1f}% of {pairs['n_pairs']}")
+    return 0
+
+
+def add_cli(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "eval",
+        help="perplexity, pseudo-perplexity, toy-world probes vs the Bayes floor, minimal pairs",
+        description="Evaluate a masked LM (default: the course checkpoint). With --json the last line is one "
+                    "JSON object with perplexity, probe_ce, bayes_floor, gap_nats, per_phenomenon, minimal_pairs.",
+    )
+    parser.add_argument("--model", default=None, help="model folder or Hub name (default: the course checkpoint)")
+    parser.add_argument("--corpus", default="toyworld", help="toyworld (with probes), pydocs, a .txt path, ...")
+    parser.add_argument("--n-texts", dest="n_texts", type=int, default=None, help="held-out texts for perplexity")
+    parser.add_argument("--n-probes", dest="n_probes", type=int, default=None, help="probes per phenomenon")
+    parser.add_argument("--n-pairs", dest="n_pairs", type=int, default=None, help="minimal pairs per phenomenon")
+    parser.add_argument("--pll-texts", dest="pll_texts", type=int, default=None,
+                        help="texts for pseudo-perplexity (0 to skip)")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the evaluation masks and probes")
+    parser.add_argument("--quick", action="store_true", help="small sizes (seconds): " + ", ".join(
+        f"{name}={quick}" for name, (_, quick) in SIZES.items()))
+    parser.add_argument("--json", action="store_true", help="print one JSON object on the last line")
+    parser.set_defaults(func=_command)
