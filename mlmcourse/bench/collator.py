@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seq-len", type=int, default=128, help="tokens per sequence (default 128)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=3, help="timed passes per collator (median is reported)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads for both collators (default 1, as in DataLoader workers; 0 = leave as is)")
     parser.add_argument("--quick", action="store_true", help="512 sequences, 1 repeat: checks the JSON in seconds")
 
 
@@ -95,6 +97,21 @@ def time_collator(collator: Callable, batches: list[list[dict]]) -> float:
 
 
 def run(args: argparse.Namespace) -> dict:
+    import torch
+
+    threads_before = torch.get_num_threads()
+    if args.threads:
+        # Collators run in DataLoader workers with one thread each. On tiny tensors, more threads only add
+        # overhead, and when other processes busy the cores, indexing ops can stall for milliseconds.
+        torch.set_num_threads(args.threads)
+    try:
+        return _run(args)
+    finally:
+        torch.set_num_threads(threads_before)
+
+
+def _run(args: argparse.Namespace) -> dict:
+    import torch
     from transformers import DataCollatorForLanguageModeling
 
     from mlmcourse.corpora import load_corpus
@@ -142,6 +159,7 @@ def run(args: argparse.Namespace) -> dict:
         "name": "collator",
         "config": {"corpus": "pydocs (train split)", "tokenizer": tokenizer_name, "sequences": sequences,
                    "seq_len": args.seq_len, "batch_size": args.batch_size, "repeats": repeats,
+                   "torch_threads": torch.get_num_threads(),
                    "mask_prob": 0.15, "goals": goals},
         "ours": {name: r["ours_sequences_per_s"] for name, r in results.items()},
         "huggingface": {name: r["huggingface_sequences_per_s"] for name, r in results.items()},

@@ -45,11 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"))
     parser.add_argument("--compile", action="store_true", help="torch.compile both models")
     parser.add_argument("--n-sentences", type=int, default=0, help="toy-world training sentences (default: enough)")
+    parser.add_argument("--eval-sequences", type=int, default=256, help="validation sequences (fixed mask)")
 
 
 def _quick(args: argparse.Namespace) -> argparse.Namespace:
     if args.quick:
-        for name, value in {"steps": 6, "eval_every": 3, "batch_size": 8, "seq_len": 32, "warmup_steps": 2}.items():
+        small = {"steps": 6, "eval_every": 3, "batch_size": 8, "seq_len": 32, "warmup_steps": 2, "threads": 1,
+                 "n_sentences": 600, "eval_sequences": 32}
+        for name, value in small.items():
             setattr(args, name, value)
     return args
 
@@ -104,7 +107,7 @@ def run(args: argparse.Namespace) -> dict:
     texts = {"train": list(corpus["train"]["text"]), "validation": list(corpus["validation"]["text"])}
     blocks = make_blocks(tokenizer, texts["train"], args.seq_len, packing=True, progress=False)
     eval_batches = make_eval_batches(make_blocks(tokenizer, texts["validation"], args.seq_len, progress=False),
-                                     BatchMasker(tokenizer), args.batch_size, 256, seed=0)
+                                     BatchMasker(tokenizer), args.batch_size, args.eval_sequences, seed=0)
     skip = max(1, min(10, args.steps // 10))
 
     torch.manual_seed(0)

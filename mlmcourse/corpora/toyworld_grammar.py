@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
-from mlmcourse.corpora.toyworld_tables import RENDERERS
+from mlmcourse.corpora.toyworld_words import RENDERERS
 
 Distribution = tuple[tuple[Hashable, ...], np.ndarray]  # (values, probabilities summing to 1)
 
@@ -144,6 +145,33 @@ class Template:
             lengths = {total + len(piece) for total in lengths for piece in self.slot_pieces(slot)}
         return lengths
 
+    @cached_property
+    def position_filters(self) -> list[tuple[int, frozenset[str]]]:
+        """(position, words possible there) for the words at a fixed distance from the start or end (< 0).
+
+        A quick test that skips a whole template: "{country} is in {continent(country)} ." can never start
+        with "the", so enumerating its 52 countries for "the dog barked at me ." would be wasted work.
+        """
+        filters = []
+        for direction, slots in ((1, self.slots), (-1, self.slots[::-1])):
+            offset = 0
+            for slot in slots:
+                pieces = self.slot_pieces(slot)
+                lengths = {len(piece) for piece in pieces}
+                if len(lengths) != 1:  # a slot of varying length: later positions are not fixed
+                    break
+                size = lengths.pop()
+                for k in range(size):
+                    position = offset + k if direction == 1 else k - offset - size
+                    filters.append((position, frozenset(piece[k] for piece in pieces)))
+                offset += size
+        return filters
+
+    def could_write(self, target: Sequence[str | None]) -> bool:
+        """False if a known word of `target` sits where this template can never write it."""
+        return all(target[position] is None or target[position] in allowed
+                   for position, allowed in self.position_filters if -len(target) <= position < len(target))
+
     def enumerate(self, target: Sequence[str | None] | None = None
                   ) -> Iterator[tuple[float, tuple[str, ...], dict[str, Hashable]]]:
         """Every latent assignment that writes a sentence matching `target`, with its probability.
@@ -152,6 +180,8 @@ class Template:
         Yields (probability, words, assignment). Each slot is checked as soon as its latents are drawn,
         so a wrong word prunes a whole subtree of choices at once.
         """
+        if target is not None and not self.could_write(target):
+            return
         assigned: dict[str, Hashable] = {}
 
         def visit(level: int, slot_index: int, words: tuple[str, ...], probability: float):
@@ -215,7 +245,7 @@ class Template:
                 columns[latent.name] = [values[i] for i in rng.choice(len(values), size=count, p=probabilities).tolist()]
                 continue
             rows_by_parents: dict[tuple, list[int]] = {}  # insertion order = first occurrence: deterministic
-            for row, key in enumerate(zip(*(columns[p] for p in latent.parents))):
+            for row, key in enumerate(zip(*(columns[p] for p in latent.parents), strict=True)):
                 rows_by_parents.setdefault(key, []).append(row)
             column: list = [None] * count
             for key, rows in rows_by_parents.items():

@@ -111,6 +111,7 @@ def fill_mask(
     top_k: int = 5,
     targets: str | Sequence[str] | None = None,
     batch_size: int = 32,
+    progress: bool | None = None,
 ) -> list:
     """Predict the masked words of one or several texts: the records of ``pipeline("fill-mask")``.
 
@@ -119,6 +120,7 @@ def fill_mask(
     of such lists; several texts -> a list with one of those per text (a list holding a single text gives the
     same as that text, as in the pipeline). Write the mask as ``<mask>`` or ``[MASK]``. ``model`` is any
     Hugging Face-compatible masked LM (or our ``MaskedLM``, or the NumPy engine of the command line).
+    ``progress``: a progress bar; by default only when there are 10 batches or more.
 
     >>> fill_mask(model, tokenizer, "The <mask> barked at me.", top_k=1)  # doctest: +SKIP
     [{'score': 0.97, 'token': 1043, 'token_str': 'dog', 'sequence': 'the dog barked at me.'}]
@@ -147,8 +149,12 @@ def fill_mask(
     results: list[Any] = [None] * len(text_list)
     token_strings: dict[int, str] = {}  # decoded once per distinct candidate id
     order = sorted(range(len(text_list)), key=lambda i: len(encoded[i]))  # similar lengths pad less
-    for start in range(0, len(order), batch_size):
-        rows = order[start:start + batch_size]
+    batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+    if progress or (progress is None and len(batches) >= 10):
+        from tqdm.auto import tqdm
+
+        batches = tqdm(batches, desc="fill-mask", unit="batch", leave=False)
+    for rows in batches:
         input_ids, attention_mask = _pad([encoded[i] for i in rows], tokenizer.pad_token_id)
         positions = input_ids == tokenizer.mask_token_id  # (batch, seq)
         logits = logits_at_positions(model, input_ids, attention_mask, positions)  # (masks in batch, vocab)

@@ -24,8 +24,9 @@ from mlmcourse.cli import CourseError
 COURSE_CHECKPOINT = "course-tiny"
 HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 NATIVE_CONFIG = "mlmcourse_config.json"  # our pre-LN models' own layout (mlmcourse.model.hf)
-TRAIN_HINT = ("create it with `mlmcourse train --corpus toyworld --preset tiny --out data/models/course-tiny` "
-              "(see the README), or pass a folder / Hub name with --model")
+TRAIN_HINT = ("create it with `mlmcourse train --corpus toyworld --preset tiny --out runs/course-tiny "
+              "--export data/models/course-tiny` (the exact recipe is in the README), or pass a folder or a Hub "
+              "name (--model)")
 
 
 def course_checkpoint_dir() -> Path:

@@ -63,7 +63,8 @@ class NumpyBert:
             raise ValueError(f"the NumPy engine does not know the activation {activation!r}; "
                              "use --engine torch.")
         self.activation = ACTIVATIONS[activation]
-        self.weights = {name: np.asarray(value, dtype=np.float32) for name, value in weights.items()}
+        # A fresh, aligned float32 copy: arrays read from a file can be unaligned, which makes matmul skip BLAS.
+        self.weights = {name: np.array(value, dtype=np.float32) for name, value in weights.items()}
         self.num_layers = int(config["num_hidden_layers"])
         self.num_heads = int(config["num_attention_heads"])
         self.eps = float(config.get("layer_norm_eps", 1e-12))

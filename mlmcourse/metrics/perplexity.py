@@ -101,49 +101,71 @@ def pad_rows(rows: Sequence[Sequence[int]], pad_value: int) -> np.ndarray:
     return array
 
 
+def _losses_and_ranks(model: Any, tokenizer: Any, texts: Sequence[str], mask_prob: float, seed: int,
+                      batch_size: int, mask_replace_prob: float, random_replace_prob: float, progress: bool
+                      ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per text, in position order: -log P(true token) and the true token's rank (0 = the model's top choice)."""
+    from tqdm.auto import tqdm
+
+    if not 0 < mask_prob <= 1:
+        raise ValueError(f"mask_prob must be in (0, 1], got {mask_prob!r}.")
+    if not any(text and text.strip() for text in texts):
+        raise ValueError("evaluation needs at least one non-empty text.")
+    ids, special = encode_for_evaluation(tokenizer, texts, model)
+    masked = [mask_text_ids(row, flags, tokenizer.mask_token_id, len(tokenizer), mask_prob, seed, index,
+                            mask_replace_prob, random_replace_prob)
+              for index, (row, flags) in enumerate(zip(ids, special, strict=True))]
+    losses = [np.zeros(0) for _ in texts]
+    ranks = [np.zeros(0, dtype=np.int64) for _ in texts]
+    batches = batches_by_length([len(row) for row in ids], batch_size)
+    for batch in tqdm(batches, desc="evaluating", unit="batch", disable=not progress or len(batches) < 5,
+                      leave=False):
+        labels = pad_rows([masked[i][1] for i in batch], IGNORE_INDEX)  # (batch, seq)
+        positions = labels != IGNORE_INDEX  # (batch, seq)
+        if not positions.any():
+            continue  # short texts can draw no mask at all
+        input_ids = pad_rows([masked[i][0] for i in batch], tokenizer.pad_token_id or 0)  # (batch, seq)
+        attention_mask = pad_rows([[1] * len(ids[i]) for i in batch], 0)  # (batch, seq)
+        log_probs = log_softmax(logits_at_positions(model, input_ids, attention_mask, positions))  # (n, vocab)
+        targets = labels[positions]  # (n,), row-major like the logits
+        true_scores = log_probs[np.arange(len(targets)), targets]  # (n,)
+        batch_ranks = (log_probs > true_scores[:, None]).sum(axis=-1)  # (n,): tokens scored above the truth
+        first = 0
+        for row, text_index in enumerate(batch):
+            count = int(positions[row].sum())
+            losses[text_index] = -true_scores[first:first + count]
+            ranks[text_index] = batch_ranks[first:first + count]
+            first += count
+    return losses, ranks
+
+
+def masked_token_losses(model: Any, tokenizer: Any, texts: Sequence[str], mask_prob: float = 0.15, seed: int = 0,
+                        batch_size: int = 32, mask_replace_prob: float = 1.0, random_replace_prob: float = 0.0,
+                        progress: bool = True) -> list[np.ndarray]:
+    """For each text, the cross-entropy (nats) of each token its evaluation mask predicts, in position order.
+
+    An empty array for a text that drew no mask. Sum them all and divide by their number: that is the loss.
+    """
+    return _losses_and_ranks(model, tokenizer, texts, mask_prob, seed, batch_size, mask_replace_prob,
+                             random_replace_prob, progress)[0]
+
+
 def evaluate_mlm(model: Any, tokenizer: Any, texts: Sequence[str], mask_prob: float = 0.15, seed: int = 0,
                  batch_size: int = 32, top_k: Sequence[int] = (1, 5), mask_replace_prob: float = 1.0,
                  random_replace_prob: float = 0.0, progress: bool = True) -> dict[str, float]:
     """Masked cross-entropy (``loss``, nats per predicted token), ``perplexity``, top-k accuracies.
 
     Returns ``{"loss", "perplexity", "top1", "top5", "n_predicted", "n_texts"}`` (one ``topK`` per entry of
-    ``top_k``). Identical (to float rounding) for any ``batch_size``.
+    ``top_k``). Identical (to float rounding) for any ``batch_size``: every predicted token weighs the same.
     """
-    from tqdm.auto import tqdm
-
-    if not 0 < mask_prob <= 1:
-        raise ValueError(f"mask_prob must be in (0, 1], got {mask_prob!r}.")
-    texts = [text for text in texts if text and text.strip()]
-    if not texts:
-        raise ValueError("evaluate_mlm needs at least one non-empty text.")
-    ids, special = encode_for_evaluation(tokenizer, texts, model)
-    masked = [mask_text_ids(row, flags, tokenizer.mask_token_id, len(tokenizer), mask_prob, seed, index,
-                            mask_replace_prob, random_replace_prob)
-              for index, (row, flags) in enumerate(zip(ids, special, strict=True))]
-    total_nll, n_predicted = 0.0, 0
-    hits = dict.fromkeys(top_k, 0)
-    batches = batches_by_length([len(row) for row in ids], batch_size)
-    for batch in tqdm(batches, desc="evaluating", unit="batch", disable=not progress or len(batches) < 5,
-                      leave=False):
-        labels = pad_rows([masked[i][1] for i in batch], IGNORE_INDEX)  # (batch, seq)
-        if not (labels != IGNORE_INDEX).any():
-            continue  # short texts can draw no mask at all
-        input_ids = pad_rows([masked[i][0] for i in batch], tokenizer.pad_token_id or 0)  # (batch, seq)
-        attention_mask = pad_rows([[1] * len(ids[i]) for i in batch], 0)  # (batch, seq)
-        positions = labels != IGNORE_INDEX  # (batch, seq)
-        log_probs = log_softmax(logits_at_positions(model, input_ids, attention_mask, positions))  # (n, vocab)
-        targets = labels[positions]  # (n,)
-        total_nll -= float(log_probs[np.arange(len(targets)), targets].sum())
-        n_predicted += len(targets)
-        target_scores = log_probs[np.arange(len(targets)), targets][:, None]  # (n, 1)
-        rank = (log_probs > target_scores).sum(axis=-1)  # (n,): how many tokens score higher than the truth
-        for k in top_k:
-            hits[k] += int((rank < k).sum())
-    if n_predicted == 0:
+    losses, ranks = _losses_and_ranks(model, tokenizer, texts, mask_prob, seed, batch_size, mask_replace_prob,
+                                      random_replace_prob, progress)
+    all_losses, all_ranks = np.concatenate(losses), np.concatenate(ranks)  # (n_predicted,) each
+    if len(all_losses) == 0:
         raise ValueError(f"no token was masked in {len(texts)} text(s) at mask_prob={mask_prob}; "
                          "evaluate on more or longer texts, or raise mask_prob.")
-    loss = total_nll / n_predicted
+    loss = float(all_losses.sum() / len(all_losses))
     result = {"loss": loss, "perplexity": math.exp(loss)}
-    result.update({f"top{k}": hits[k] / n_predicted for k in top_k})
-    result.update({"n_predicted": n_predicted, "n_texts": len(texts)})
+    result.update({f"top{k}": float(np.mean(all_ranks < k)) for k in top_k})
+    result.update({"n_predicted": len(all_losses), "n_texts": len(texts)})
     return result

@@ -160,13 +160,14 @@ class WordPieceTokenizer:
         # A lazy max-heap: an entry can be stale; it is re-scored when it reaches the top. Every time a score
         # can rise (a part's count falls, or the pair gains occurrences) a fresh entry is pushed, so the first
         # up-to-date entry at the top is the true best pair.
-        heap = [entry(pair) for pair, count in pair_counts.items() if count >= min_frequency]
+        threshold = max(1, min_frequency)
+        heap = [entry(pair) for pair, count in pair_counts.items() if count >= threshold]
         heapq.heapify(heap)
         progress = tqdm(total=vocab_size - len(self.vocab), desc="WordPiece merges", disable=not show_progress)
         while len(self.vocab) < vocab_size and heap:
             stored = heapq.heappop(heap)
             pair = stored[2]
-            if pair_counts[pair] < min_frequency:
+            if pair_counts[pair] < threshold:
                 continue
             current = entry(pair)
             if current != stored:
@@ -195,7 +196,7 @@ class WordPieceTokenizer:
             if score == "likelihood":  # the parts got rarer, so every pair containing them scores higher now
                 rescored = new_pairs | pairs_of_token[pair[0]] | pairs_of_token[pair[1]]
             for other in rescored:
-                if pair_counts[other] >= min_frequency and token_counts[other[0]] and token_counts[other[1]]:
+                if pair_counts[other] >= threshold:
                     heapq.heappush(heap, entry(other))
             progress.update(1)
         progress.close()

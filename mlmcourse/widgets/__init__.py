@@ -10,8 +10,12 @@ import importlib
 
 # widget class name -> module under mlmcourse.widgets
 _WIDGETS: dict[str, str] = {
+    "PosteriorExplorer": "posterior_explorer",
+    "FillMaskPlayground": "fill_mask_playground",
     "AttentionViewer": "attention_viewer",
     "TrainingDashboard": "training_dashboard",
+    "TokenizerExplorer": "tokenizer_explorer",
+    "MaskingExplorer": "masking_explorer",
 }
 
 
