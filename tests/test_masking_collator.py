@@ -142,9 +142,9 @@ def test_static_mask_dataset_copies_and_labels():
     assert masked.column_names == ["input_ids", "attention_mask", "labels", "copy"]
     assert len(masked) == 3 * len(SENTENCES) and list(masked["copy"]) == [0] * 4 + [1] * 4 + [2] * 4
     originals, labels_column = list(dataset["input_ids"]) * 3, list(masked["labels"])
-    for row, labels, original in zip(masked["input_ids"], labels_column, originals):
+    for row, labels, original in zip(masked["input_ids"], labels_column, originals, strict=True):
         assert len(row) == len(labels) == len(original)
-        assert all(label in (-100, token) for label, token in zip(labels, original))
+        assert all(label in (-100, token) for label, token in zip(labels, original, strict=True))
     assert labels_column[:4] != labels_column[4:8]  # each copy its own masks
     again = static_mask_dataset(dataset, tokenizer, copies=1, seed=0, mask_prob=0.5)
     assert list(again["labels"]) == labels_column[:4]

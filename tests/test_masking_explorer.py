@@ -22,7 +22,7 @@ def test_explain_masking_describes_every_position():
     view = explain_masking(tokenizer, "the dog barked at me . the cat sat on the mat .", mask_prob=0.5, seed=3)
     assert view.tokens[0] == "[CLS]" and view.tokens[-1] == "[SEP]"
     assert len(view.tokens) == len(view.inputs) == len(view.labels) == len(view.kinds)
-    for token, shown, label, kind in zip(view.tokens, view.inputs, view.labels, view.kinds):
+    for token, shown, label, kind in zip(view.tokens, view.inputs, view.labels, view.kinds, strict=True):
         if kind == "":
             assert shown == token and label == ""
         else:

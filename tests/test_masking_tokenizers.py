@@ -88,7 +88,7 @@ def test_word_start_table_byte_level_bpe_marks_g_pieces():
     tokenizer = bpe_tokenizer()
     table = word_start_table(tokenizer)
     pieces = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))
-    assert [piece for piece, start in zip(pieces, table.tolist()) if start] == [p for p in pieces if p.startswith("Ġ")]
+    assert [piece for piece, start in zip(pieces, table.tolist(), strict=True) if start] == [p for p in pieces if p.startswith("Ġ")]
     assert "Ġthe" in pieces  # the fixture really merged pieces behind a space
 
 
@@ -107,7 +107,7 @@ def test_word_ids_group_the_pieces_of_each_word(make_tokenizer):
     example = encode(tokenizer, ["the teachers barked loudly"])[0]
     pieces = tokenizer.convert_ids_to_tokens(example["input_ids"])
     words = {}
-    for piece, word in zip(pieces, example["word_ids"]):
+    for piece, word in zip(pieces, example["word_ids"], strict=True):
         words.setdefault(word, []).append(piece)
     text = ["".join(p.replace("Ġ", "").replace("##", "") for p in words[w]) for w in sorted(words) if w != -1]
     assert text == ["the", "teachers", "barked", "loudly"]

@@ -17,6 +17,7 @@ from mlmcourse.metrics import (
     log_softmax,
     mask_text_ids,
     masked_copies,
+    masked_token_losses,
     minimal_pair_accuracy,
     probe_report,
     pseudo_log_likelihood,
@@ -110,7 +111,7 @@ def test_evaluate_mlm_is_the_same_for_any_batch_size(model, tokenizer, texts):
 
 def test_evaluate_mlm_equals_a_naive_token_weighted_loss(model, tokenizer, texts):
     """Reference: full logits, torch cross_entropy summed over predicted tokens, one text at a time."""
-    total, count, top1 = 0.0, 0, 0
+    total, count, top1, per_text = 0.0, 0, 0, []
     special_ids = set(tokenizer.all_special_ids)
     for index, text in enumerate(texts):
         ids = tokenizer(text)["input_ids"]
@@ -119,13 +120,17 @@ def test_evaluate_mlm_equals_a_naive_token_weighted_loss(model, tokenizer, texts
         with torch.no_grad():
             logits = model(input_ids=torch.tensor([inputs])).logits[0]
         labels = torch.tensor(labels)
-        total += torch.nn.functional.cross_entropy(logits, labels, ignore_index=-100, reduction="sum").item()
+        losses = torch.nn.functional.cross_entropy(logits, labels, ignore_index=-100, reduction="none")
+        per_text.append(losses[labels != -100].numpy())
+        total += losses.sum().item()
         count += int((labels != -100).sum())
         top1 += int((logits.argmax(-1) == labels).sum())
     ours = evaluate_mlm(model, tokenizer, texts, batch_size=16, progress=False)
     assert ours["n_predicted"] == count > 0
     assert ours["loss"] == pytest.approx(total / count, abs=1e-5)
     assert ours["top1"] == pytest.approx(top1 / count)
+    for mine, reference in zip(masked_token_losses(model, tokenizer, texts, progress=False), per_text, strict=True):
+        np.testing.assert_allclose(mine, reference, atol=1e-5)
 
 
 def test_evaluation_masks_depend_on_the_seed_only(model, tokenizer, texts):

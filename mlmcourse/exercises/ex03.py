@@ -115,7 +115,7 @@ def check_80_10_10(function: Callable) -> Feedback:
     shares = [int(x.sum()) / total for x in (as_mask, random, kept)]
     # a random id equals the original one time in 995: the kept share is a little above 10%
     targets = [0.8, 0.1 * (1 - 1 / (VOCAB_SIZE - FIRST_NORMAL_ID)), 0.1 + 0.1 / (VOCAB_SIZE - FIRST_NORMAL_ID)]
-    for share, target in zip(shares, targets):
+    for share, target in zip(shares, targets, strict=True):
         if abs(share - target) > 4 * math.sqrt(target * (1 - target) / total):
             return Feedback(False, f"of {total:,} selected tokens you gave {shares[0]:.1%} [MASK], {shares[1]:.1%} "
                                    f"random, {shares[2]:.1%} kept; expected about 80% / 10% / 10%.",

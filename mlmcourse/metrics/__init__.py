@@ -29,7 +29,7 @@ from mlmcourse.metrics.pll import (
 from mlmcourse.metrics.probes import format_probe_table, probe_report, score_probes, single_token_id
 
 __all__ = [
-    "evaluate_mlm", "evaluation_mask", "format_probe_table", "log_softmax", "mask_text_ids", "masked_copies", "masked_token_losses",
-    "minimal_pair_accuracy", "probe_report", "pseudo_log_likelihood", "pseudo_perplexity", "score_probes",
+    "evaluate_mlm", "evaluation_mask", "format_probe_table", "log_softmax", "mask_text_ids", "masked_copies",
+    "masked_token_losses", "minimal_pair_accuracy", "probe_report", "pseudo_log_likelihood", "pseudo_perplexity", "score_probes",
     "single_token_id", "token_pseudo_log_probs",
 ]

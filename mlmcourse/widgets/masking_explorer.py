@@ -50,7 +50,7 @@ def explain_masking(tokenizer, text: str, strategy: str = "token", mask_prob: fl
     original = encoding["input_ids"]
     shown, labels = batch["input_ids"][0].tolist(), batch["labels"][0].tolist()
     kinds = []
-    for token, seen, label in zip(original, shown, labels):
+    for token, seen, label in zip(original, shown, labels, strict=True):
         if label == IGNORE_INDEX:
             kinds.append("")
         elif seen == tokenizer.mask_token_id:
@@ -82,12 +82,12 @@ def masking_html(view: MaskedSentence) -> str:
 
     rows = []
     for name, values in (("original", view.tokens), ("model input", view.inputs), ("labels", view.labels)):
-        cells = "".join(cell(value, kind if name != "original" else "") for value, kind in zip(values, view.kinds))
+        cells = "".join(cell(value, kind if name != "original" else "") for value, kind in zip(values, view.kinds, strict=True))
         rows.append(f'<tr><th style="text-align:right;padding-right:8px">{name}</th>{cells}</tr>')
     counts = view.counts
     share = counts["chosen"] / counts["tokens"] if counts["tokens"] else 0.0
     legend = " ".join(f'<span style="background:{color};color:white;padding:1px 6px">{label}</span>'
-                      for label, color in zip(("[MASK]", "random", "kept"), COLORS.values()))
+                      for label, color in zip(("[MASK]", "random", "kept"), COLORS.values(), strict=True))
     summary = (f"{counts['chosen']} of {counts['tokens']} tokens chosen ({share:.0%}): {counts['mask']} [MASK], "
                f"{counts['random']} random, {counts['kept']} kept")
     return (f'<div style="overflow-x:auto"><table style="border-collapse:collapse">{"".join(rows)}</table></div>'
