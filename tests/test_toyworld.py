@@ -63,7 +63,7 @@ def test_phenomena_templates_and_facts(world):
 
 def test_probe_slots_write_words_a_model_must_predict(world):
     # every probe slot writes at least two different words somewhere, else probing it teaches nothing
-    slot_words = world._inventory[1]
+    slot_words = world._inventory.slot_words
     for template in world.templates:
         for slot in template.probe_slots:
             assert len(slot_words[template.name, slot]) >= 2, (template.name, slot)
@@ -104,10 +104,14 @@ def test_generated_template_shares_match_the_weights(world, corpus):
     assert abs(observed - expected) < 4 * math.sqrt(expected * (1 - expected) / len(corpus))
 
 
-@pytest.mark.parametrize("bad", [-1, 2.5, "10"])
-def test_generate_rejects_bad_sizes(world, bad):
-    with pytest.raises(ValueError, match="n_sentences"):
+@pytest.mark.parametrize("bad", [-1, 2.5, "10", True])
+def test_generate_rejects_bad_sizes_and_seeds(world, bad):
+    with pytest.raises(ValueError, match="n_sentences must be a non-negative integer"):
         world.generate(bad, seed=0)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        world.generate(5, seed=bad)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        world.probes("facts", 2, seed=bad)
 
 
 # ---- exact probabilities --------------------------------------------------------------------------------------
@@ -236,6 +240,8 @@ def test_bayes_floor_is_positive_where_the_language_is_uncertain(world):
         world.bayes_floor([])
     with pytest.raises(ValueError, match="unknown phenomenon 'grammar'"):
         world.probes("grammar", 3)
+    with pytest.raises(ValueError, match="n must be a non-negative integer"):
+        world.minimal_pairs("facts", -1)
 
 
 @pytest.mark.parametrize("phenomenon", ["facts", "animals", "professions", "agreement", "coreference", "counting",
@@ -267,6 +273,9 @@ def test_template_enumeration_is_exact_on_a_tiny_template():
     assert [w for _, w, _ in template.enumerate(["two", "and", None])] == [("two", "and", "zero"),
                                                                          ("two", "and", "one")]
     assert template.possible_lengths() == {3}
+    assert template.position_filters == [(0, {"one", "two"}), (1, {"and"}), (2, {"zero", "one"}),
+                                         (-1, {"zero", "one"}), (-2, {"and"}), (-3, {"one", "two"})]
+    assert template.could_write(["two", None, "one"]) and not template.could_write(["zero", None, None])
 
 
 def test_template_rejects_unknown_names():

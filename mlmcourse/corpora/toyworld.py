@@ -20,8 +20,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from mlmcourse.corpora.toyworld_grammar import Template
 from mlmcourse.corpora.toyworld_tables import VERBS
@@ -60,6 +62,12 @@ def _as_words(words: str | Sequence[str]) -> list[str]:
     return result
 
 
+class _Inventory(NamedTuple):
+    lengths: list[set[int]]  # per template: the sentence lengths it can write
+    slot_words: dict[tuple[str, str], list[str]]  # (template name, slot key) -> words the slot can end with
+    vocabulary: list[str]
+
+
 class ToyWorld:
     """The course's ground-truth language: generator, exact posteriors, probes and minimal pairs.
 
@@ -81,34 +89,42 @@ class ToyWorld:
 
     # ---- the language as a whole ---------------------------------------------------------------------------
     @cached_property
-    def _inventory(self) -> tuple[list[set[int]], dict[tuple[str, str], list[str]]]:
-        """Each template's possible lengths, and the words each slot can end with ("" key: all words)."""
+    def _inventory(self) -> _Inventory:
+        """What each template can write, found once by enumerating each slot's latents (about 0.2 s)."""
         slot_words: dict[tuple[str, str], set[str]] = defaultdict(set)
+        vocabulary: set[str] = set()
         for template in self.templates:
             for slot in template.slots:
                 for piece in template.slot_pieces(slot):
                     slot_words[template.name, slot.key].add(piece[-1])  # probes mask a slot's last word
-                    slot_words["", ""].update(piece)
-        lengths = [template.possible_lengths() for template in self.templates]
-        return lengths, {key: sorted(words) for key, words in slot_words.items()}
+                    vocabulary.update(piece)
+        return _Inventory(lengths=[template.possible_lengths() for template in self.templates],
+                          slot_words={key: sorted(words) for key, words in slot_words.items()},
+                          vocabulary=sorted(vocabulary))
 
-    @cached_property
+    @property
     def vocabulary(self) -> list[str]:
         """Every word the generator can write, sorted (includes ".")."""
-        return self._inventory[1]["", ""]
+        return list(self._inventory.vocabulary)
 
-    def generate(self, n_sentences: int, seed: int | None = None) -> list[str]:
+    def generate(self, n_sentences: int, seed: int | None = None, progress: bool | None = None) -> list[str]:
         """`n_sentences` lines, identical for the same (n_sentences, seed) in any process.
 
         Vectorised by template: one multinomial draw counts the lines of each template, then each latent is
-        drawn for all lines of a template at once; finally the lines are shuffled.
+        drawn for all lines of a template at once; finally the lines are shuffled. A progress bar shows for
+        100,000 lines or more unless `progress` says otherwise.
+
+        >>> ToyWorld().generate(3, seed=0)
+        ['i have three rabbits and three fish .', 'a rabbit lives in a burrow .', 'i have three dogs and two horses .']
         """
-        if not isinstance(n_sentences, int) or n_sentences < 0:
+        if isinstance(n_sentences, bool) or not isinstance(n_sentences, int) or n_sentences < 0:
             raise ValueError(f"n_sentences must be a non-negative integer, got {n_sentences!r}")
-        rng = np.random.default_rng(self.seed if seed is None else seed)
+        rng = self._seeded_rng(self.seed if seed is None else seed)
         counts = rng.multinomial(n_sentences, self.template_probabilities)
+        show = n_sentences >= 100_000 if progress is None else progress
         lines: list[str] = []
-        for template, count in zip(self.templates, counts.tolist(), strict=True):
+        for template, count in tqdm(list(zip(self.templates, counts.tolist(), strict=True)), disable=not show,
+                                    desc="toy world", unit="template"):
             if count:
                 lines += template.sample(count, rng)
         return [lines[i] for i in rng.permutation(n_sentences).tolist()]
@@ -152,7 +168,15 @@ class ToyWorld:
 
     # ---- probes and minimal pairs ------------------------------------------------------------------------
     def probes(self, phenomenon: str, n: int, seed: int | None = None) -> list[Probe]:
-        """`n` single-mask probes of a phenomenon: lines drawn from its templates, a tested word masked."""
+        """`n` single-mask probes of a phenomenon: lines drawn from its templates, a tested word masked.
+
+        Probes come from their own random stream (not `generate`'s), so they are fresh draws from the same
+        distribution as the training lines; common sentences will also occur in training, as in any corpus.
+
+        >>> probe = ToyWorld().probes("facts", 1, seed=0)[0]
+        >>> probe.masked_text(), probe.answer, len(probe.posterior)  # twelve asian countries in the tables
+        ('[MASK] is in asia .', 'lebanon', 12)
+        """
         rng = self._rng(phenomenon, n, seed, stream=1)
         cache: dict[tuple, dict[str, float]] = {}
         probes = []
@@ -177,8 +201,13 @@ class ToyWorld:
     def minimal_pairs(self, phenomenon: str, n: int, seed: int | None = None) -> list[tuple[str, str]]:
         """`n` distinct (grammatical, ungrammatical) pairs: same length, one word changed, the second impossible.
 
+        (Fewer than `n` only if the phenomenon has fewer distinct pairs than that, which none of ours has.)
+
         The changed word is a probe word: a verb's number flipped (agreement), a/an swapped, another capital,
         sound, pronoun, number, kind or yes/no chosen so that the toy world can never write the result.
+
+        >>> ToyWorld().minimal_pairs("agreement", 1, seed=0)
+        [('the car is new .', 'the car are new .')]
         """
         rng = self._rng(phenomenon, n, seed, stream=2)
         pairs: list[tuple[str, str]] = []
@@ -198,17 +227,23 @@ class ToyWorld:
 
     # ---- helpers ---------------------------------------------------------------------------------------------
     def _candidates(self, length: int) -> list[tuple[Template, float]]:
-        lengths = self._inventory[0]
+        lengths = self._inventory.lengths
         return [(template, float(prior)) for template, prior, possible
                 in zip(self.templates, self.template_probabilities, lengths, strict=True) if length in possible]
 
     def _rng(self, phenomenon: str, n: int, seed: int | None, stream: int) -> np.random.Generator:
         if phenomenon not in self.phenomena:
             raise ValueError(f"unknown phenomenon {phenomenon!r}; choose one of {self.phenomena}")
-        if not isinstance(n, int) or n < 0:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError(f"n must be a non-negative integer, got {n!r}")
-        seed = self.seed if seed is None else seed
-        return np.random.default_rng([seed, stream, self.phenomena.index(phenomenon)])
+        return self._seeded_rng([self.seed if seed is None else seed, stream, self.phenomena.index(phenomenon)])
+
+    @staticmethod
+    def _seeded_rng(seed: int | list[int]) -> np.random.Generator:
+        seeds = seed if isinstance(seed, list) else [seed]
+        if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0 for s in seeds):
+            raise ValueError(f"seed must be a non-negative integer, got {seeds[0]!r}")
+        return np.random.default_rng(seed)
 
     def _draw_probe_position(self, phenomenon: str, rng: np.random.Generator
                              ) -> tuple[Template, list[str], int, str]:
@@ -231,7 +266,7 @@ class ToyWorld:
         word = words[index]
         if template.phenomenon == "agreement" and word in _VERB_NUMBER_SWAP:
             return [_VERB_NUMBER_SWAP[word]]
-        candidates = [w for w in self._inventory[1][template.name, slot] if w != word]
+        candidates = [w for w in self._inventory.slot_words[template.name, slot] if w != word]
         if index > 0 and words[index - 1] in ("a", "an"):
             candidates = [w for w in candidates if article(w) == words[index - 1]]
         return [candidates[i] for i in rng.permutation(len(candidates)).tolist()]
@@ -239,7 +274,8 @@ class ToyWorld:
     def _check_positions(self, words: list[str], index: int, hidden: Sequence[int]) -> set[int]:
         positions = [index, *hidden]
         for position in positions:
-            if not isinstance(position, (int, np.integer)) or not -len(words) <= position < len(words):
+            is_integer = isinstance(position, (int, np.integer)) and not isinstance(position, bool)
+            if not is_integer or not -len(words) <= position < len(words):
                 raise ValueError(f"position {position!r} is outside the sentence of {len(words)} words "
                                  f"(valid: 0..{len(words) - 1}): {' '.join(words)!r}")
         return {int(p) % len(words) for p in positions}

@@ -49,7 +49,7 @@ def _run(function: Callable, input_ids: torch.Tensor, selected: torch.Tensor, se
     """Call the learner's function on copies; return ((inputs, labels), None) or (None, Feedback)."""
     given = input_ids.clone()
     result, failure = call_safely(function, given, selected.clone(), MASK_ID, VOCAB_SIZE,
-                                  torch.Generator().manual_seed(seed))
+                                  torch.Generator().manual_seed(1000 + seed))  # not the batch's stream
     if failure is not None:
         return None, failure
     if not (isinstance(result, tuple) and len(result) == 2 and all(isinstance(t, torch.Tensor) for t in result)):

@@ -114,12 +114,12 @@ def apply_80_10_10(input_ids: torch.Tensor, selected: torch.Tensor, mask_token_i
     ([[2, 4, 7, 9, 3]], [[-100, 7, 8, 9, -100]])
     """
     labels = torch.where(selected, input_ids, IGNORE_INDEX)  # (batch, seq)
-    # One roll per position, three outcomes: 0 = [MASK], 1 = random token, 2 = keep.
-    outcome = torch.bucketize(decision_scores, torch.tensor([mask_replace_prob, mask_replace_prob + random_replace_prob]),
-                              right=True)  # (batch, seq)
+    # One roll per position, three outcomes: [MASK] below 0.8, random token below 0.9, else keep.
+    to_mask = selected & (decision_scores < mask_replace_prob)
+    to_random = selected & ~to_mask & (decision_scores < mask_replace_prob + random_replace_prob)
     picks = (replacement_scores * len(candidates)).long().clamp_(max=len(candidates) - 1)  # (batch, seq)
-    inputs = torch.where(selected & (outcome == 0), mask_token_id, input_ids)
-    inputs = torch.where(selected & (outcome == 1), lookup(candidates, picks), inputs)
+    inputs = torch.where(to_mask, mask_token_id, input_ids)
+    inputs = torch.where(to_random, lookup(candidates, picks), inputs)
     return inputs, labels
 
 
