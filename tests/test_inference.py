@@ -12,7 +12,7 @@ from _eval_fixtures import one_torch_thread, save_tiny_checkpoint, tiny_tokenize
 from mlmcourse.cli import CourseError, main
 from mlmcourse.inference import fill_mask, load_model, normalize_mask, softmax_top_k, target_token_ids
 from mlmcourse.inference.cli import format_table
-from mlmcourse.inference.logits import max_positions
+from mlmcourse.inference.logits import max_positions, pad_rows
 
 TEXTS = [
     "the [MASK] barked at me .",
@@ -113,6 +113,10 @@ def test_max_positions_docstring_example():
     model = SimpleNamespace(config=SimpleNamespace(max_position_embeddings=512))
     assert max_positions(model, SimpleNamespace(model_max_length=10**30)) == 512
     assert max_positions(model, SimpleNamespace(model_max_length=128)) == 128
+
+
+def test_pad_rows_docstring_example():
+    assert pad_rows([[5, 6, 7], [8]], pad_value=0).tolist() == [[5, 6, 7], [8, 0, 0]]
 
 
 def test_format_table_docstring_example():

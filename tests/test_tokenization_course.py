@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 
 import pytest
 
+from mlmcourse.tokenization import course
 from mlmcourse.tokenization.course import (
     BUILD_INFO,
     REBUILD_COMMAND,
@@ -21,6 +23,11 @@ from mlmcourse.tokenization.wordpiece import WordPieceTokenizer
 @pytest.fixture(scope="module")
 def tokenizer():
     return course_tokenizer()
+
+
+def test_docstring_examples():
+    result = doctest.testmod(course)
+    assert result.attempted > 0 and result.failed == 0
 
 
 def test_stored_tokenizer_equals_a_fresh_build(tmp_path):

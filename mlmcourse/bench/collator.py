@@ -65,7 +65,7 @@ def build_features(tokenizer, texts: list[str], sequences: int, seq_len: int) ->
     The windows step through the corpus evenly, overlapping when the corpus is shorter than
     ``sequences * (seq_len - 2)`` tokens (pydocs is about 200k tokens).
     """
-    encoding = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    encoding = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False)
     ids = [token for row in encoding["input_ids"] for token in row]
     offsets, shift = [], 0
     for row in encoding["offset_mapping"]:  # offsets continue across paragraphs, with a gap between them

@@ -125,7 +125,7 @@ def fill_mask(
     >>> fill_mask(model, tokenizer, "The <mask> barked at me.", top_k=1)  # doctest: +SKIP
     [{'score': 0.97, 'token': 1043, 'token_str': 'dog', 'sequence': 'the dog barked at me.'}]
     """
-    from mlmcourse.inference.logits import logits_at_positions, max_positions
+    from mlmcourse.inference.logits import logits_at_positions, max_positions, pad_rows
 
     if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
         raise ValueError(f"top_k must be a whole number >= 1 (how many predictions per mask), got {top_k!r}.")
@@ -155,7 +155,9 @@ def fill_mask(
 
         batches = tqdm(batches, desc="fill-mask", unit="batch", leave=False)
     for rows in batches:
-        input_ids, attention_mask = _pad([encoded[i] for i in rows], tokenizer.pad_token_id)
+        pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        input_ids = pad_rows([encoded[i] for i in rows], pad_id)  # (batch, seq)
+        attention_mask = pad_rows([[1] * len(encoded[i]) for i in rows], 0)  # (batch, seq): 1 = real token
         positions = input_ids == tokenizer.mask_token_id  # (batch, seq)
         logits = logits_at_positions(model, input_ids, attention_mask, positions)  # (masks in batch, vocab)
         scores, token_ids = softmax_top_k(logits, top_k, candidate_ids)  # (masks in batch, k) each
@@ -168,17 +170,6 @@ def fill_mask(
     if single_text or len(text_list) == 1:
         return results[0]
     return results
-
-
-def _pad(sequences: list[list[int]], pad_id: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """Right-pad id lists -> (input_ids (batch, seq), attention_mask (batch, seq)) as int64 arrays."""
-    longest = max(len(ids) for ids in sequences)
-    input_ids = np.full((len(sequences), longest), pad_id if pad_id is not None else 0, dtype=np.int64)
-    attention_mask = np.zeros((len(sequences), longest), dtype=np.int64)
-    for row, ids in enumerate(sequences):
-        input_ids[row, :len(ids)] = ids
-        attention_mask[row, :len(ids)] = 1
-    return input_ids, attention_mask
 
 
 def _records(tokenizer: Any, ids: list[int], scores: np.ndarray, token_ids: np.ndarray,

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 import torch
 
 from mlmcourse.masking.randomness import GeneratorSource, HashSource
-from mlmcourse.masking.strategies import select_exact, select_spans, select_tokens, select_whole_words
+from mlmcourse.masking.strategies import (
+    SpanLayoutTooShort,
+    select_exact,
+    select_spans,
+    select_tokens,
+    select_whole_words,
+    span_pairs_needed,
+)
 from mlmcourse.masking.words import lookup, starts_from_word_ids
 
 STRATEGIES = ("token", "whole_word", "span", "exact")
@@ -136,10 +143,15 @@ def select_positions(config: MaskingConfig, source: GeneratorSource | HashSource
             raise ValueError("whole-word masking needs to know where words start: pass word_ids (from "
                              "encoding.word_ids(), None -> -1)")
         return select_whole_words(source.uniform(shape, _SELECT), maskable, word_starts, config.mask_prob)
-    pairs = (shape[0], 2 * shape[1])  # enough gap/span pairs to cover every row (each pair is >= 1 long)
-    return select_spans(source.uniform(pairs, _SPAN_LENGTH), source.uniform(pairs, _SPAN_GAP),
-                        source.uniform((shape[0], 1), _SPAN_PHASE), maskable, config.mask_prob,
-                        config.mean_span_length, config.max_span_length, word_starts)
+    phase = source.uniform((shape[0], 1), _SPAN_PHASE)
+    pairs = span_pairs_needed(shape[1], config.mask_prob, config.mean_span_length)
+    while True:  # a layout that ends too early (about once in 100,000 rows) is drawn again with every pair
+        try:
+            return select_spans(source.uniform((shape[0], pairs), _SPAN_LENGTH),
+                                source.uniform((shape[0], pairs), _SPAN_GAP), phase, maskable, config.mask_prob,
+                                config.mean_span_length, config.max_span_length, word_starts)
+        except SpanLayoutTooShort:
+            pairs = 2 * shape[1]  # each pair is at least one unit long: always enough
 
 
 def mask_batch(input_ids: torch.Tensor, maskable: torch.Tensor, config: MaskingConfig, mask_token_id: int,

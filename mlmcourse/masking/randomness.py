@@ -43,6 +43,15 @@ def mix32(values: torch.Tensor) -> torch.Tensor:
     return values ^ (values >> 16)
 
 
+def _mix32_int(value: int) -> int:
+    """:func:`mix32` for one Python integer (no tensor ops for a scalar)."""
+    value ^= value >> 16
+    value = (value * 0x7FEB352D) & _LOW32
+    value ^= value >> 15
+    value = (value * 0x846CA68B) & _LOW32
+    return value ^ (value >> 16)
+
+
 def row_keys(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     """One 32-bit key per row from its real (non-padding) tokens: equal sequences get equal keys.
 
@@ -68,8 +77,8 @@ def hash_uniform(keys: torch.Tensor, length: int, seed: int, stream: int) -> tor
     (True, torch.Size([2, 4]))
     """
     positions = torch.arange(length, dtype=torch.long)  # (length,)
-    salt = mix32(torch.tensor(seed * 1_000_003 + stream * 7_919, dtype=torch.long))
-    bits = mix32(mix32(keys.long()[:, None] ^ salt) + positions[None, :])  # (batch, length)
+    salt = _mix32_int((seed * 1_000_003 + stream * 7_919) & _LOW32)
+    bits = mix32(mix32(keys.long() ^ salt)[:, None] + positions[None, :])  # (batch, length)
     return (bits >> 8).float() / float(1 << 24)  # 24 bits: exactly representable floats below 1.0
 
 

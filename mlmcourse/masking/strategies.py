@@ -20,6 +20,7 @@ construction, and a span that covers a special token simply skips it. Mirrors: `
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -78,6 +79,7 @@ def span_length_mean(success_prob: float, max_length: int) -> float:
     return sum(length * weight for length, weight in enumerate(weights, start=1)) / sum(weights)
 
 
+@functools.lru_cache(maxsize=64)
 def span_success_prob(mean_span_length: float, max_span_length: int) -> float:
     """The geometric success probability whose truncated mean is ``mean_span_length`` (bisection).
 
@@ -115,6 +117,22 @@ def geometric_lengths(scores: torch.Tensor, success_prob: float, minimum: int,
     return failures.long() + minimum
 
 
+class SpanLayoutTooShort(ValueError):
+    """The gap/span layout ended before the row did: more pairs of scores are needed."""
+
+
+def span_pairs_needed(seq_len: int, mask_prob: float, mean_span_length: float) -> int:
+    """How many gap/span pairs to draw so that the layout reaches past ``seq_len`` units almost surely
+    (three times the expected number, plus 10; never more than ``2 * seq_len``, which always suffices).
+
+    >>> span_pairs_needed(128, 0.15, 3.8)  # a pair is about 3.8 / 0.15 = 25 units long
+    29
+    """
+    mean_pair = mean_span_length / max(mask_prob, 1e-9)  # span + gap
+    expected = (seq_len + min(mean_pair, seq_len)) / mean_pair  # the phase shift adds up to one pair
+    return min(2 * seq_len, math.ceil(3 * expected + 10))
+
+
 def select_spans(length_scores: torch.Tensor, gap_scores: torch.Tensor, phase_scores: torch.Tensor,
                  maskable: torch.Tensor, mask_prob: float, mean_span_length: float = 3.8,
                  max_span_length: int = 10, word_starts: torch.Tensor | None = None) -> torch.Tensor:
@@ -124,7 +142,8 @@ def select_spans(length_scores: torch.Tensor, gap_scores: torch.Tensor, phase_sc
     ``mean_span_length``; gap lengths geometric with the mean that makes spans cover ``mask_prob`` of the units
     (at least 1 when possible, so spans never merge); a random phase (``phase_scores``, one per row) shifts the
     layout so the first positions are as likely to be masked as the others. ``length_scores`` and ``gap_scores``
-    need one score per pair: shape ``(batch, n_pairs)`` with ``n_pairs >= 2 * seq``.
+    need one score per pair, shape ``(batch, n_pairs)``: ``2 * seq`` pairs always reach the end of the row;
+    :func:`span_pairs_needed` pairs almost always do, and :class:`SpanLayoutTooShort` says when they do not.
 
     >>> # spans of mean 1 are all 1 long; 25% masked needs gaps of mean 3, and the gap score 0.6 gives 3 each
     >>> ones = torch.ones(1, 12, dtype=torch.bool)
@@ -145,6 +164,9 @@ def select_spans(length_scores: torch.Tensor, gap_scores: torch.Tensor, phase_sc
     spans = geometric_lengths(length_scores, span_prob, minimum=1, maximum=max_span_length)  # (batch, pairs)
     shift = (phase_scores[:, :1] * min(mean_length + mean_gap, seq)).long()  # (batch, 1)
     span_ends = (gaps + spans).cumsum(dim=1) - shift  # (batch, pairs) one past each span's last unit
+    if bool((span_ends[:, -1] < seq).any()):
+        raise SpanLayoutTooShort(f"{span_ends.shape[1]} gap/span pairs did not reach the end of a row of {seq}; "
+                                 f"pass scores for more pairs ({2 * seq} always suffice)")
     span_starts = span_ends - spans
     # Difference array: +1 where a span starts, -1 where it ends; running sum > 0 inside a span.
     changes = torch.zeros(batch, seq + 1, dtype=torch.long)

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from mlmcourse.inference.logits import logits_at_positions, max_positions
+from mlmcourse.inference.logits import logits_at_positions, max_positions, pad_rows
 
 IGNORE_INDEX = -100
 
@@ -91,14 +91,6 @@ def batches_by_length(lengths: Sequence[int], batch_size: int) -> list[list[int]
         raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}.")
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
     return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
-
-
-def pad_rows(rows: Sequence[Sequence[int]], pad_value: int) -> np.ndarray:
-    """Right-pad lists of ints into one int64 array (rows, longest)."""
-    array = np.full((len(rows), max(len(row) for row in rows)), pad_value, dtype=np.int64)
-    for index, row in enumerate(rows):
-        array[index, :len(row)] = row
-    return array
 
 
 def _losses_and_ranks(model: Any, tokenizer: Any, texts: Sequence[str], mask_prob: float, seed: int,

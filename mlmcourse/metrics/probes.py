@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from mlmcourse.metrics.perplexity import batches_by_length, log_softmax, pad_rows
+from mlmcourse.inference.logits import pad_rows
+from mlmcourse.metrics.perplexity import batches_by_length, log_softmax
 from mlmcourse.metrics.pll import minimal_pair_accuracy
 
 ROW_KEYS = ("phenomenon", "n", "skipped", "probe_ce", "bayes_floor", "gap_nats", "kl", "accuracy", "bayes_accuracy")

@@ -88,14 +88,21 @@ def count_pairs(words: list[list[int]], counts: list[int]) -> tuple[Counter[Pair
     pair_counts: Counter[Pair] = Counter()
     where: dict[Pair, set[int]] = defaultdict(set)
     for index, (word, count) in enumerate(zip(words, counts, strict=True)):
-        for pair in zip(word, word[1:]):
+        for pair in itertools.pairwise(word):
             pair_counts[pair] += count
             where[pair].add(index)
     return pair_counts, where
 
 
 class BPETokenizer:
-    """A byte-level BPE tokenizer you can read: ``train(texts, vocab_size)``, ``encode(text)``, ``decode(ids)``."""
+    """A byte-level BPE tokenizer you can read: ``train(texts, vocab_size)``, ``encode(text)``, ``decode(ids)``.
+
+    >>> tokenizer = BPETokenizer().train(["low lower lowest"] * 5, vocab_size=262, show_progress=False)
+    >>> tokenizer.merges_as_tokens()[:3], tokenizer.tokenize("lowest low"), tokenizer.encode("low")
+    ([('l', 'o'), ('lo', 'w'), ('Ġ', 'low')], ['low', 'e', 'st', 'Ġlow'], [257])
+    >>> tokenizer.decode(tokenizer.encode("lowest low"))
+    'lowest low'
+    """
 
     def __init__(self, lowercase: bool = False) -> None:
         self.lowercase = lowercase
@@ -179,7 +186,7 @@ class BPETokenizer:
         if word not in self._cache:
             ids = [self.token_to_id[symbol] for symbol in word]
             while len(ids) > 1:
-                learned = [self.ranks[pair] for pair in zip(ids, ids[1:]) if pair in self.ranks]
+                learned = [self.ranks[pair] for pair in itertools.pairwise(ids) if pair in self.ranks]
                 if not learned:
                     break
                 rank, new_id = min(learned)

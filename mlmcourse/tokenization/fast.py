@@ -23,7 +23,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from tokenizers import (
+    AddedToken,
+    Tokenizer,
+    decoders,
+    models,
+    normalizers,
+    pre_tokenizers,
+    processors,
+    trainers,
+)
 from transformers import PreTrainedTokenizerFast
 
 KINDS = ("wordpiece", "bpe")
@@ -54,6 +63,10 @@ def build_pipeline(kind: str, lowercase: bool = True, vocab: Sequence[str] | Non
     """An untrained (or, with ``vocab``, ready) ``tokenizers.Tokenizer`` with all five parts of the recipe set.
 
     ``vocab`` (WordPiece only) is a list of tokens, id = position, e.g. one made by the reference trainer.
+
+    >>> pipeline = build_pipeline("bpe")
+    >>> type(pipeline.pre_tokenizer).__name__, type(pipeline.model).__name__, type(pipeline.decoder).__name__
+    ('ByteLevel', 'BPE', 'ByteLevel')
     """
     _check_kind(kind)
     if kind == "wordpiece":
@@ -82,7 +95,13 @@ def _added_tokens(kind: str) -> list[AddedToken]:
 
 
 def wrap(tokenizer: Tokenizer, kind: str, model_max_length: int = MODEL_MAX_LENGTH) -> PreTrainedTokenizerFast:
-    """Add the post-processor and hand the tokenizer to ``transformers``, special tokens named."""
+    """Add the post-processor and hand the tokenizer to ``transformers``, special tokens named.
+
+    >>> vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "dog", "##s"]
+    >>> tokenizer = wrap(build_pipeline("wordpiece", vocab=vocab), "wordpiece")
+    >>> tokenizer.tokenize("The dogs"), tokenizer("The dogs").input_ids, tokenizer.mask_token_id
+    (['the', 'dog', '##s'], [2, 5, 6, 7, 3], 4)
+    """
     specials = _added_tokens(kind)
     tokenizer.add_special_tokens(specials)
     ids = {token.content: tokenizer.token_to_id(token.content) for token in specials}

@@ -86,7 +86,14 @@ def greedy_longest_match(word: str, vocab: set[str] | dict[str, int], unk_token:
 
 
 class WordPieceTokenizer:
-    """A WordPiece tokenizer you can read: ``train(texts, vocab_size)``, ``encode(text)``, ``decode(ids)``."""
+    """A WordPiece tokenizer you can read: ``train(texts, vocab_size)``, ``encode(text)``, ``decode(ids)``.
+
+    >>> tokenizer = WordPieceTokenizer().train(["low lower lowest"] * 5, vocab_size=22, show_progress=False)
+    >>> tokenizer.vocab[18:], tokenizer.tokenize("Lowest LOW!")  # "!" was never seen: [UNK]
+    (['##st', '##er', '##est', 'lo'], ['lo', '##w', '##est', 'lo', '##w', '[UNK]'])
+    >>> tokenizer.decode(tokenizer.encode("Lowest LOW!"))
+    'lowest low [UNK]'
+    """
 
     def __init__(self, lowercase: bool = True, special_tokens: Sequence[str] = SPECIAL_TOKENS,
                  unk_token: str = "[UNK]", max_input_chars_per_word: int = 100) -> None:
