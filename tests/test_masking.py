@@ -11,6 +11,7 @@ import torch
 import mlmcourse.masking.collator
 import mlmcourse.masking.core
 import mlmcourse.masking.randomness
+import mlmcourse.masking.static
 import mlmcourse.masking.strategies
 import mlmcourse.masking.words
 from mlmcourse.masking import (
@@ -28,7 +29,7 @@ from mlmcourse.masking.strategies import geometric_lengths, span_length_mean, sp
 from mlmcourse.masking.words import starts_from_word_ids, word_start_positions
 
 MODULES = [mlmcourse.masking.core, mlmcourse.masking.strategies, mlmcourse.masking.words,
-           mlmcourse.masking.randomness, mlmcourse.masking.collator]
+           mlmcourse.masking.randomness, mlmcourse.masking.collator, mlmcourse.masking.static]
 MASK_ID, VOCAB = 4, 50  # ids 0..4 special as in the course tokenizer: [PAD] [UNK] [CLS] [SEP] [MASK]
 
 
@@ -166,8 +167,8 @@ def test_span_masking_rate_and_observed_span_lengths(mask_prob):
     rows, seq = 1000, 256
     generator = torch.Generator().manual_seed(4)
     maskable = torch.ones(rows, seq, dtype=torch.bool)
-    chosen = select_spans(torch.rand(rows, 2 * seq, generator=generator), torch.rand(rows, 2 * seq, generator=generator),
-                          torch.rand(rows, 1, generator=generator), maskable, mask_prob, 3.8, 10)
+    lengths, gaps = torch.rand(2, rows, 2 * seq, generator=generator)
+    chosen = select_spans(lengths, gaps, torch.rand(rows, 1, generator=generator), maskable, mask_prob, 3.8, 10)
     row_rates = chosen.float().mean(dim=1)  # rows are independent; positions inside a row are not
     assert abs(row_rates.mean() - mask_prob) < 4 * row_rates.std() / math.sqrt(rows)
     edges = torch.diff(torch.nn.functional.pad(chosen.int(), (1, 1)), dim=1)

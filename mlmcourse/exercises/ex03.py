@@ -30,8 +30,7 @@ def reference_80_10_10(input_ids: torch.Tensor, selected: torch.Tensor, mask_tok
     """
     from mlmcourse.masking import apply_80_10_10
 
-    candidates = torch.arange(FIRST_NORMAL_ID, vocab_size)
-    return apply_80_10_10(input_ids, selected, mask_token_id, candidates,
+    return apply_80_10_10(input_ids, selected, mask_token_id, range(FIRST_NORMAL_ID, vocab_size),
                           torch.rand(input_ids.shape, generator=generator),
                           torch.rand(input_ids.shape, generator=generator))
 

@@ -6,6 +6,7 @@
 - :mod:`~mlmcourse.masking.randomness`: dynamic (generator) vs static (hashed) random numbers.
 - :mod:`~mlmcourse.masking.collator`: ``MLMCollator``, a vectorised drop-in for ``DataCollatorForLanguageModeling``.
 - :mod:`~mlmcourse.masking.static`: pre-masked datasets (BERT) and reproducible evaluation masks.
+- :mod:`~mlmcourse.masking.rates`: how much to mask, measured with the toy world's exact posterior.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Teaches: a data collator turns the examples a DataLoader picked into one batch. For masked language modeling it
 pads the rows, then masks (:mod:`mlmcourse.masking.core`). Both steps are whole-tensor operations: rows are
-flattened once (``numpy.fromiter``), placed with one boolean scatter, and every masking decision is a tensor
-comparison; "is this a special token" is a lookup in a table indexed by token id, not a Python call per row.
+flattened once (one C loop over all values), placed with one boolean scatter, and every masking decision is a
+tensor comparison; "is this a special token" is a lookup in a table indexed by token id, not a Python call per
+row.
 
 Simplifies: PyTorch tensors only (``return_tensors="pt"``); no causal-LM mode (``mlm=False``).
 Mirrors: ``transformers.DataCollatorForLanguageModeling`` (same arguments, same outputs; a drop-in, e.g. for
@@ -75,7 +76,7 @@ def real_positions(lengths: Sequence[int], length: int, padding_side: str = "rig
 
 
 def pad_rows(rows: Sequence[Any], pad_value: int, length: int | None = None, padding_side: str = "right",
-             dtype: type = np.int64) -> torch.Tensor:
+             dtype: type = np.int64, lengths: Sequence[int] | None = None) -> torch.Tensor:
     """Stack rows of different lengths into one tensor ``(batch, length[, width])``, filling with ``pad_value``.
 
     >>> pad_rows([[5, 6, 7], [8]], pad_value=0).tolist()
@@ -83,7 +84,7 @@ def pad_rows(rows: Sequence[Any], pad_value: int, length: int | None = None, pad
     >>> pad_rows([[5, 6, 7], [8]], pad_value=0, length=4, padding_side="left").tolist()
     [[0, 5, 6, 7], [0, 0, 0, 8]]
     """
-    lengths = list(map(len, rows))
+    lengths = list(map(len, rows)) if lengths is None else lengths
     length = max(lengths) if length is None else length
     flat = _flatten(rows, dtype)  # (total[, width])
     if min(lengths) == length:  # nothing to pad: a reshape
@@ -98,19 +99,27 @@ class MLMCollator:
     """Pads and masks a list of examples for masked language modeling; a drop-in for
     ``DataCollatorForLanguageModeling``.
 
-    Examples are a list of dicts (``input_ids``; optional ``attention_mask``, ``special_tokens_mask``, ``word_ids`` with
-    -1 outside words, ``offset_mapping``, ``token_type_ids``, other keys), plain lists / tensors of ids, or a dict of columns (``dataset[:32]``).
-    Returns ``input_ids``, ``attention_mask``, ``labels`` (-100 where nothing is predicted), padded other
-    per-token keys, and stacked per-example numbers.
+    Examples are a list of dicts (``input_ids``; optional ``attention_mask``, ``special_tokens_mask``,
+    ``word_ids`` with -1 outside words, ``offset_mapping``, ``token_type_ids``, other keys), plain lists or
+    tensors of ids, or a dict of columns (``dataset[:32]``). Returns ``input_ids``, ``attention_mask``,
+    ``labels`` (-100 where nothing is predicted), the other per-token keys padded, and per-example numbers
+    stacked into a tensor. Special tokens are never chosen nor used as random replacements.
 
     Randomness: ``seed=None`` draws from torch's global generator; ``seed=S`` from a generator of its own (a
     reproducible stream, new masks at every call: dynamic masking). ``static=True`` makes each mask a function of
     ``(seed, the example's tokens)``: the same example gets the same mask in every epoch, in any batch, padded to
     any length (static masking; use it for evaluation, see :func:`eval_masks`).
 
-    >>> from mlmcourse.tokenization import course_tokenizer  # doctest: +SKIP
-    >>> collator = MLMCollator(course_tokenizer(), strategy="whole_word", mask_prob=0.15)  # doctest: +SKIP
-    >>> batch = collator([tokenizer("the dog barked at me .")])  # doctest: +SKIP
+    >>> from mlmcourse.tokenization import course_tokenizer
+    >>> tokenizer = course_tokenizer()  # [PAD] = 0, [CLS] = 2, [SEP] = 3, [MASK] = 4
+    >>> rows = [tokenizer("the dog barked .")["input_ids"], tokenizer("hello")["input_ids"]]
+    >>> rows
+    [[2, 591, 187, 60, 5, 3], [2, 1616, 837, 3]]
+    >>> batch = MLMCollator(tokenizer, mask_prob=0.5, seed=0)(rows)
+    >>> batch["input_ids"].tolist()
+    [[2, 591, 4, 4, 4, 3], [2, 1616, 4, 3, 0, 0]]
+    >>> batch["labels"].tolist()
+    [[-100, -100, 187, 60, 5, -100], [-100, -100, 837, -100, -100, -100]]
     """
 
     def __init__(self, tokenizer, strategy: str = "token", mask_prob: float | None = None,
@@ -148,6 +157,10 @@ class MLMCollator:
 
     @property
     def mask_prob(self) -> float:
+        return self.config.mask_prob
+
+    @property
+    def mlm_probability(self) -> float:  # the Hugging Face name
         return self.config.mask_prob
 
     @property
@@ -203,7 +216,7 @@ class MLMCollator:
         side = getattr(self.tokenizer, "padding_side", "right")
 
         def padded(key: str, value: int, dtype: type = np.int64) -> torch.Tensor:
-            return pad_rows(columns[key], value, length, side, dtype)
+            return pad_rows(columns[key], value, length, side, dtype, lengths)
 
         batch: dict[str, Any] = {"input_ids": padded("input_ids", pad_id if needs_padding else 0)}
         masks = columns.get("attention_mask")
@@ -223,12 +236,13 @@ class MLMCollator:
         for key, rows_of_key in columns.items():
             if key in _CONSUMED:
                 continue
-            if isinstance(rows_of_key[0], Sequence | np.ndarray | torch.Tensor) and not isinstance(rows_of_key[0], str):
+            first = rows_of_key[0]
+            if isinstance(first, Sequence | np.ndarray | torch.Tensor) and not isinstance(first, str):
                 if list(map(len, rows_of_key)) == lengths:  # one value per token: pad it too
                     pad_value = getattr(self.tokenizer, "pad_token_type_id", 0) if key == "token_type_ids" else 0
                     batch[key] = padded(key, pad_value)
                     continue
-            if isinstance(rows_of_key[0], int | float | bool | np.number):
+            if isinstance(first, int | float | bool | np.number):
                 batch[key] = torch.tensor(rows_of_key)
             else:
                 batch[key] = rows_of_key  # strings and other values pass through as a list

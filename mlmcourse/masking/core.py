@@ -27,6 +27,7 @@ from mlmcourse.masking.strategies import (
     select_tokens,
     select_whole_words,
     span_pairs_needed,
+    span_success_prob,
 )
 from mlmcourse.masking.words import lookup, starts_from_word_ids
 
@@ -53,8 +54,6 @@ class MaskingConfig:
         if self.strategy not in STRATEGIES:
             raise ValueError(f"unknown masking strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
         if self.strategy == "span":
-            from mlmcourse.masking.strategies import span_success_prob
-
             span_success_prob(self.mean_span_length, self.max_span_length)  # raises if impossible
 
     @classmethod
@@ -90,33 +89,38 @@ def check_probabilities(mask_prob: float, mask_replace_prob: float, random_repla
                          "chosen tokens (BERT: 0.8 [MASK] + 0.1 random, the other 0.1 kept)")
 
 
-def replacement_candidates(vocab_size: int, excluded_ids: Sequence[int] | torch.Tensor) -> torch.Tensor:
+def replacement_candidates(vocab_size: int, excluded_ids: Sequence[int] | torch.Tensor) -> torch.Tensor | range:
     """The ids a random replacement may take: the whole vocabulary except ``excluded_ids`` (the specials).
 
-    >>> replacement_candidates(8, [0, 1, 2, 3, 4]).tolist()
-    [5, 6, 7]
+    A ``range`` when they are contiguous (the usual case: special tokens first), else a tensor of ids.
+
+    >>> replacement_candidates(8, [0, 1, 2, 3, 4]), replacement_candidates(8, [0, 3, 4]).tolist()
+    (range(5, 8), [1, 2, 5, 6, 7])
     """
     allowed = torch.ones(vocab_size, dtype=torch.bool)
     allowed[torch.as_tensor(excluded_ids, dtype=torch.long)] = False
     if not allowed.any():
         raise ValueError(f"no token is left for random replacements: all {vocab_size} ids are special")
-    return allowed.nonzero().squeeze(1)
+    ids = allowed.nonzero().squeeze(1)
+    first, last = int(ids[0]), int(ids[-1])
+    return range(first, last + 1) if last - first + 1 == len(ids) else ids
 
 
 def apply_80_10_10(input_ids: torch.Tensor, selected: torch.Tensor, mask_token_id: int,
-                   candidates: torch.Tensor, decision_scores: torch.Tensor, replacement_scores: torch.Tensor,
+                   candidates: torch.Tensor | range, decision_scores: torch.Tensor, replacement_scores: torch.Tensor,
                    mask_replace_prob: float = 0.8, random_replace_prob: float = 0.1,
                    ) -> tuple[torch.Tensor, torch.Tensor]:
     """What the model sees at the chosen positions, and what it must predict there.
 
     A chosen position whose decision score is below ``mask_replace_prob`` becomes ``mask_token_id``; below
-    ``mask_replace_prob + random_replace_prob`` a random id from ``candidates`` (picked by its replacement score);
-    otherwise it keeps its token. Labels: the original id where chosen, -100 elsewhere.
+    ``mask_replace_prob + random_replace_prob`` a random id from ``candidates`` (picked by its replacement score;
+    a ``range`` of ids or a tensor of them); otherwise it keeps its token. Labels: the original id where chosen,
+    -100 elsewhere.
 
     >>> ids = torch.tensor([[2, 7, 8, 9, 3]])  # [CLS] a b c [SEP]; 4 = [MASK]; random ids from 5..9
     >>> chosen = torch.tensor([[False, True, True, True, False]])
     >>> decide = torch.tensor([[0.5, 0.1, 0.85, 0.95, 0.5]])  # < 0.8 mask, < 0.9 random, else keep
-    >>> inputs, labels = apply_80_10_10(ids, chosen, 4, torch.arange(5, 10), decide, torch.full((1, 5), 0.5))
+    >>> inputs, labels = apply_80_10_10(ids, chosen, 4, range(5, 10), decide, torch.full((1, 5), 0.5))
     >>> inputs.tolist(), labels.tolist()
     ([[2, 4, 7, 9, 3]], [[-100, 7, 8, 9, -100]])
     """
@@ -125,8 +129,9 @@ def apply_80_10_10(input_ids: torch.Tensor, selected: torch.Tensor, mask_token_i
     to_mask = selected & (decision_scores < mask_replace_prob)
     to_random = selected & ~to_mask & (decision_scores < mask_replace_prob + random_replace_prob)
     picks = (replacement_scores * len(candidates)).long().clamp_(max=len(candidates) - 1)  # (batch, seq)
+    random_ids = picks + candidates.start if isinstance(candidates, range) else lookup(candidates, picks)
     inputs = torch.where(to_mask, mask_token_id, input_ids)
-    inputs = torch.where(to_random, lookup(candidates, picks), inputs)
+    inputs = torch.where(to_random, random_ids, inputs)
     return inputs, labels
 
 
@@ -155,7 +160,7 @@ def select_positions(config: MaskingConfig, source: GeneratorSource | HashSource
 
 
 def mask_batch(input_ids: torch.Tensor, maskable: torch.Tensor, config: MaskingConfig, mask_token_id: int,
-               candidates: torch.Tensor, source: GeneratorSource | HashSource,
+               candidates: torch.Tensor | range, source: GeneratorSource | HashSource,
                word_starts: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """Select positions with ``config.strategy``, then apply 80/10/10: the engine under ``mask_tokens`` and
     :class:`~mlmcourse.masking.collator.MLMCollator`. Returns ``(inputs, labels)``, both ``(batch, seq)``."""

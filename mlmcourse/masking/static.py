@@ -22,8 +22,11 @@ def eval_masks(tokenizer, mask_prob: float = 0.15, seed: int = 0, strategy: str 
                **options) -> MLMCollator:
     """A collator whose masks are the same at every evaluation, independent of batch size and order.
 
-    >>> collator = eval_masks(tokenizer, seed=0)  # doctest: +SKIP
-    >>> torch.equal(collator(rows[:2])["labels"][1], collator(rows[1:2])["labels"][0])  # doctest: +SKIP
+    >>> from mlmcourse.tokenization import course_tokenizer
+    >>> tokenizer = course_tokenizer()
+    >>> rows = [tokenizer(text)["input_ids"] for text in ["the dog barked .", "paris is the capital of france ."]]
+    >>> collator = eval_masks(tokenizer, mask_prob=0.5, seed=0)
+    >>> torch.equal(collator(rows)["labels"][1], collator(rows[1:])["labels"][0])  # alone or in a batch
     True
     """
     return MLMCollator(tokenizer, strategy=strategy, mask_prob=mask_prob, seed=seed, static=True, **options)
@@ -56,9 +59,9 @@ def static_mask_dataset(dataset, tokenizer, copies: int = 1, seed: int = 0, batc
             batch = collator({key: columns[key] for key in keep})
             real = batch["attention_mask"].bool()  # (batch, seq)
             lengths = real.sum(dim=1).tolist()
-            unpad = lambda tensor: [row.tolist() for row in torch.split(tensor.masked_select(real), lengths)]  # noqa: E731
-            return {"input_ids": unpad(batch["input_ids"]), "attention_mask": unpad(batch["attention_mask"]),
-                    "labels": unpad(batch["labels"]), "copy": [copy] * len(lengths)}
+            columns = {key: [row.tolist() for row in torch.split(batch[key].masked_select(real), lengths)]
+                       for key in ("input_ids", "attention_mask", "labels")}  # padding removed again
+            return {**columns, "copy": [copy] * len(lengths)}
 
         parts.append(dataset.map(mask_rows, batched=True, batch_size=batch_size, remove_columns=dataset.column_names,
                                  desc=f"masking copy {copy + 1}/{copies}"))

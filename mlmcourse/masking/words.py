@@ -56,8 +56,7 @@ def word_start_table(tokenizer) -> torch.Tensor:
     Example: a WordPiece vocabulary ``[PAD] [UNK] [CLS] [SEP] [MASK] dog ##s`` gives
     ``[False, False, False, False, False, True, False]``.
     """
-    vocab_size = len(tokenizer) if callable(getattr(tokenizer, "__len__", None)) else tokenizer.vocab_size
-    pieces = tokenizer.convert_ids_to_tokens(list(range(vocab_size)))
+    pieces = tokenizer.convert_ids_to_tokens(list(range(len(tokenizer))))  # added tokens included
     model = getattr(getattr(tokenizer, "backend_tokenizer", None), "model", None)
     prefix = getattr(model, "continuing_subword_prefix", None)
     if prefix:  # WordPiece (or BPE trained with a continuation prefix)

@@ -82,7 +82,8 @@ def masking_html(view: MaskedSentence) -> str:
 
     rows = []
     for name, values in (("original", view.tokens), ("model input", view.inputs), ("labels", view.labels)):
-        cells = "".join(cell(value, kind if name != "original" else "") for value, kind in zip(values, view.kinds, strict=True))
+        kinds = view.kinds if name != "original" else [""] * len(values)  # the original row stays plain
+        cells = "".join(cell(value, kind) for value, kind in zip(values, kinds, strict=True))
         rows.append(f'<tr><th style="text-align:right;padding-right:8px">{name}</th>{cells}</tr>')
     counts = view.counts
     share = counts["chosen"] / counts["tokens"] if counts["tokens"] else 0.0
