@@ -160,6 +160,12 @@ def test_targets_equal_pipeline_and_warn_outside_vocabulary(model_and_tokenizer,
     assert_same_records(ours, pipe(TEXTS, top_k=10, targets=targets))
 
 
+def test_padding_token_as_a_candidate_is_dropped_from_the_sequence(model_and_tokenizer, pipe):
+    model, tokenizer = model_and_tokenizer  # the pipeline removes [PAD] ids before decoding; so do we
+    assert_same_records(fill_mask(model, tokenizer, TEXTS[2], targets=["[PAD]", "dog"]),
+                        pipe(TEXTS[2], targets=["[PAD]", "dog"]))
+
+
 def test_mask_spelling_is_free(model_and_tokenizer, pipe):
     model, tokenizer = model_and_tokenizer
     assert_same_records(fill_mask(model, tokenizer, "the <mask> barked at me ."), pipe("the [MASK] barked at me ."))

@@ -25,8 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-sentences", type=int, default=None, help="sentences (default 256; --quick 32)")
     parser.add_argument("--batch-size", type=int, default=32, help="our batch size (the pipeline keeps its default)")
     parser.add_argument("--top-k", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=None, help="timed repetitions of the whole set, best kept (default 3; --quick 1)")
+    parser.add_argument("--repeats", type=int, default=None, help="timed passes over all sentences, best kept (default 3; --quick 1)")
     parser.add_argument("--model", default=None, help="a model folder instead of the course checkpoint")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads for both sides (default: torch's)")
 
 
 def masked_sentences(n_sentences: int, mask_token: str, seed: int = 0) -> list[str]:
@@ -63,14 +64,14 @@ def _model_folder(model: str | None, scratch: Path) -> tuple[Path, str]:
     return scratch, "random tiny BERT (course checkpoint missing) with the course tokenizer"
 
 
-def _best_seconds(function, repeats: int) -> float:
-    """Best of ``repeats`` timings: on a shared machine the fastest run is the least disturbed one."""
-    times = []
+def _best_seconds(function, repeats: int) -> tuple[float, Any]:
+    """(best of ``repeats`` timings, the last result): on a shared machine the fastest run is the least disturbed."""
+    times, result = [], None
     for _ in range(repeats):
         start = time.perf_counter()
-        function()
+        result = function()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return min(times), result
 
 
 def _top_ids(records: list) -> list:
@@ -89,6 +90,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     n_sentences = args.n_sentences or (32 if quick else 256)
     repeats = args.repeats or (1 if quick else 3)
     hf_logging.set_verbosity_error()  # no progress bars / notices inside the timed region
+    if getattr(args, "threads", None):
+        torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory() as scratch:
         folder, source = _model_folder(args.model, Path(scratch))
         pipe = pipeline("fill-mask", model=str(folder), device="cpu")
@@ -99,20 +102,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with torch.inference_mode():
             pipe(texts[:4], top_k=args.top_k)  # warm-up both sides
             fill_mask(model, tokenizer, texts[:4], top_k=args.top_k, batch_size=args.batch_size)
-            theirs = pipe(texts, top_k=args.top_k)
-            ours = fill_mask(model, tokenizer, texts, top_k=args.top_k, batch_size=args.batch_size)
-            pipeline_seconds = _best_seconds(lambda: pipe(texts, top_k=args.top_k), repeats)
-            ours_seconds = _best_seconds(
-                lambda: fill_mask(model, tokenizer, texts, top_k=args.top_k, batch_size=args.batch_size), repeats)
+            pipeline_seconds, theirs = _best_seconds(lambda: pipe(texts, top_k=args.top_k), repeats)
+            ours_seconds, ours = _best_seconds(lambda: fill_mask(
+                model, tokenizer, texts, top_k=args.top_k, batch_size=args.batch_size, progress=False), repeats)
             latency_repeats = 5 if quick else 20
-            pipeline_latency = _best_seconds(lambda: pipe(single, top_k=args.top_k), latency_repeats)
-            ours_latency = _best_seconds(lambda: fill_mask(model, tokenizer, single, top_k=args.top_k),
-                                           latency_repeats)
+            pipeline_latency, _ = _best_seconds(lambda: pipe(single, top_k=args.top_k), latency_repeats)
+            ours_latency, _ = _best_seconds(lambda: fill_mask(model, tokenizer, single, top_k=args.top_k),
+                                            latency_repeats)
         numpy_latency = None
         try:
             numpy_model, light_tokenizer = load_model(folder, engine="numpy")
-            numpy_latency = _best_seconds(lambda: fill_mask(numpy_model, light_tokenizer, single, top_k=args.top_k),
-                                            latency_repeats)
+            numpy_latency, _ = _best_seconds(
+                lambda: fill_mask(numpy_model, light_tokenizer, single, top_k=args.top_k), latency_repeats)
         except Exception:  # another architecture: the NumPy engine does not apply
             pass
 

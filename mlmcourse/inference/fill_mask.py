@@ -148,6 +148,7 @@ def fill_mask(
 
     results: list[Any] = [None] * len(text_list)
     token_strings: dict[int, str] = {}  # decoded once per distinct candidate id
+    mask_id, pad_id = tokenizer.mask_token_id, tokenizer.pad_token_id  # (HF computes these on every access)
     order = sorted(range(len(text_list)), key=lambda i: len(encoded[i]))  # similar lengths pad less
     batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
     if progress or (progress is None and len(batches) >= 10):
@@ -155,16 +156,15 @@ def fill_mask(
 
         batches = tqdm(batches, desc="fill-mask", unit="batch", leave=False)
     for rows in batches:
-        pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-        input_ids = pad_rows([encoded[i] for i in rows], pad_id)  # (batch, seq)
+        input_ids = pad_rows([encoded[i] for i in rows], pad_id if pad_id is not None else 0)  # (batch, seq)
         attention_mask = pad_rows([[1] * len(encoded[i]) for i in rows], 0)  # (batch, seq): 1 = real token
-        positions = input_ids == tokenizer.mask_token_id  # (batch, seq)
+        positions = input_ids == mask_id  # (batch, seq)
         logits = logits_at_positions(model, input_ids, attention_mask, positions)  # (masks in batch, vocab)
         scores, token_ids = softmax_top_k(logits, top_k, candidate_ids)  # (masks in batch, k) each
         first = 0
         for i in rows:
-            mask_count = encoded[i].count(tokenizer.mask_token_id)
-            results[i] = _records(tokenizer, encoded[i], scores[first:first + mask_count],
+            mask_count = encoded[i].count(mask_id)
+            results[i] = _records(tokenizer, encoded[i], mask_id, pad_id, scores[first:first + mask_count],
                                   token_ids[first:first + mask_count], token_strings)
             first += mask_count
     if single_text or len(text_list) == 1:
@@ -172,18 +172,23 @@ def fill_mask(
     return results
 
 
-def _records(tokenizer: Any, ids: list[int], scores: np.ndarray, token_ids: np.ndarray,
-             token_strings: dict[int, str]) -> list:
+def _records(tokenizer: Any, ids: list[int], mask_id: int, pad_id: int | None, scores: np.ndarray,
+             token_ids: np.ndarray, token_strings: dict[int, str]) -> list:
     """One text's records: each candidate written into the text and decoded the way the pipeline does it."""
-    mask_positions = [p for p, token in enumerate(ids) if token == tokenizer.mask_token_id]
+    text_ids = np.asarray(ids)  # (seq,)
+    mask_positions = np.flatnonzero(text_ids == mask_id)  # (masks,)
     single_mask = len(mask_positions) == 1
-    sequences = []
-    for position, candidates in zip(mask_positions, token_ids.tolist(), strict=True):
-        for candidate in candidates:
-            filled = ids[:position] + [candidate] + ids[position + 1:]
-            # The pipeline drops padding, then hides special tokens only when there is one mask (with several,
-            # the other [MASK]s would vanish from the sequence).
-            sequences.append([t for t in filled if t != tokenizer.pad_token_id])
+    top_k = token_ids.shape[1]
+    filled = np.repeat(text_ids[None, :], len(mask_positions) * top_k, axis=0)  # (masks * k, seq)
+    filled[np.arange(len(filled)), np.repeat(mask_positions, top_k)] = token_ids.reshape(-1)
+    # The pipeline drops padding, then hides special tokens only when there is one mask (with several, the
+    # other [MASK]s would vanish from the sequence).
+    keep = filled != pad_id if pad_id is not None else np.ones_like(filled, dtype=bool)  # (masks * k, seq)
+    lengths = keep.sum(axis=1)
+    if (lengths == lengths[0]).all():  # the usual case: one 2-D array converts to lists in a single call
+        sequences = filled[keep].reshape(len(filled), -1)
+    else:  # a candidate was the padding token itself and got dropped
+        sequences = [row[row_keep] for row, row_keep in zip(filled, keep, strict=True)]
     decoded = iter(tokenizer.batch_decode(sequences, skip_special_tokens=single_mask))
     for token in np.unique(token_ids).tolist():
         if token not in token_strings:
@@ -194,4 +199,3 @@ def _records(tokenizer: Any, ids: list[int], scores: np.ndarray, token_ids: np.n
         for mask_scores, mask_tokens in zip(scores.tolist(), token_ids.tolist(), strict=True)
     ]
     return records[0] if single_mask else records
-

@@ -71,9 +71,11 @@ class LightTokenizer:
         return self.backend.id_to_token(token_id)
 
     def decode(self, token_ids: list[int], skip_special_tokens: bool = False) -> str:
-        text = self.backend.decode(list(token_ids), skip_special_tokens=skip_special_tokens)
+        token_ids = token_ids.tolist() if hasattr(token_ids, "tolist") else list(token_ids)
+        text = self.backend.decode(token_ids, skip_special_tokens=skip_special_tokens)
         return clean_up_tokenization(text) if self._clean_up else text
 
     def batch_decode(self, sequences: list[list[int]], skip_special_tokens: bool = False) -> list[str]:
-        texts = self.backend.decode_batch([list(ids) for ids in sequences], skip_special_tokens=skip_special_tokens)
+        id_lists = [ids.tolist() if hasattr(ids, "tolist") else list(ids) for ids in sequences]
+        texts = self.backend.decode_batch(id_lists, skip_special_tokens=skip_special_tokens)
         return [clean_up_tokenization(text) for text in texts] if self._clean_up else texts

@@ -115,10 +115,11 @@ def plot_warmup_experiment(result: dict, ax=None):
         ax.plot([e["step"] for e in run["evals"]], [e["loss"] for e in run["evals"]], "o-", ms=3,
                 color=ax.lines[-1].get_color(), label=f"{name} (lr {run['recipe']['lr']:g})")
     ax.axhline(result["unigram_entropy"], color="gray", ls="--", lw=1,
-               label=f"unigram entropy {result['unigram_entropy']:.2f}: 'the' everywhere")
+               label=f"unigram entropy {result['unigram_entropy']:.2f}: one guess for every mask")
     ax.set(xlabel="step", ylabel="loss (nats per masked token)",
            title="post-LN tiny BERT on the toy world: with and without warmup")
-    ax.set_ylim(top=max(result["unigram_entropy"] + 2.0, 1.0), bottom=0)
+    lowest = min(e["loss"] for run in result["runs"].values() for e in run["evals"])
+    ax.set_ylim(bottom=lowest - 0.3, top=result["unigram_entropy"] + 1.0)
     ax.legend()
     return ax
 
