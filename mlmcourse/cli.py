@@ -1,8 +1,9 @@
 """The ``mlmcourse`` command line: ``check-env | fill-mask | train | eval | bench``.
 
 Each subcommand lives next to the concept it runs: a module listed in ``COMMAND_MODULES`` exposes
-``add_cli(subparsers)``, which adds its parser and sets ``func(args) -> exit code``. Modules are imported
-only when listed here, so ``mlmcourse check-env`` stays fast.
+``add_cli(subparsers)``, which adds its parser and sets ``func(args) -> exit code``. Only the module of the
+command being run is imported (torch alone takes seconds to import), so ``mlmcourse fill-mask`` answers fast;
+``mlmcourse --help`` imports them all to list them.
 """
 
 from __future__ import annotations
@@ -12,32 +13,36 @@ import importlib
 import sys
 
 # One line per subcommand module (in the order ``--help`` shows them).
-COMMAND_MODULES = [
-    "mlmcourse.env",  # check-env
-    "mlmcourse.bench",  # bench NAME --json
-    "mlmcourse.inference.cli",  # fill-mask
-    "mlmcourse.metrics.cli",  # eval
-    "mlmcourse.training.cli",  # train
-]
+COMMAND_MODULES = {
+    "check-env": "mlmcourse.env",
+    "fill-mask": "mlmcourse.inference.cli",
+    "train": "mlmcourse.training.cli",
+    "eval": "mlmcourse.metrics.cli",
+    "bench": "mlmcourse.bench",
+}
 
 
 class CourseError(Exception):
     """An error a learner can fix; the CLI prints its message without a traceback."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand, or only ``command``'s when it is a known one."""
     parser = argparse.ArgumentParser(
         prog="mlmcourse",
         description="Masked language modeling, step by step: the course's command line.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    modules = [COMMAND_MODULES[command]] if command in COMMAND_MODULES else COMMAND_MODULES.values()
+    for name in modules:
         importlib.import_module(name).add_cli(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    command = next((word for word in argv if not word.startswith("-")), None)
+    parser = build_parser(command)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
