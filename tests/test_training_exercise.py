@@ -44,7 +44,7 @@ def test_unfinished_or_crashing_functions_do_not_raise():
 
 
 def test_token_weighted_mean_checker():
-    assert check_token_weighted_mean(lambda m, c: sum(a * b for a, b in zip(m, c)) / sum(c)).passed
+    assert check_token_weighted_mean(lambda m, c: sum(a * b for a, b in zip(m, c, strict=True)) / sum(c)).passed
     plain = check_token_weighted_mean(lambda m, c: sum(m) / len(m))
     assert not plain.passed and "plain mean of the batch means" in plain.hint
     assert "expected 2.5" in plain.message

@@ -24,7 +24,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(
         corpus=args.corpus, corpus_options=options, tokenizer=args.tokenizer, seq_len=args.seq_len,
         packing=not args.no_packing, masking=args.masking, mask_prob=args.mask_prob, preset=args.preset,
-        model=args.model, pre_ln=args.pre_ln, sparse_head=not args.dense_head, batch_size=args.batch_size,
+        model=args.model, pre_ln=args.pre_ln, sparse_head=not args.dense_head, dropout=args.dropout,
+        batch_size=args.batch_size,
         grad_accum=args.grad_accum, lr=args.lr, warmup_steps=args.warmup_steps, schedule=args.schedule,
         max_steps=args.max_steps, max_minutes=args.max_minutes, clip=args.clip if args.clip > 0 else None,
         eval_every=args.eval_every, checkpoint_every=args.checkpoint_every, out_dir=args.out, resume=args.resume,
@@ -105,6 +106,8 @@ def add_cli(subparsers) -> None:
     model.add_argument("--model", choices=("ours", "hf"), default=defaults.model)
     model.add_argument("--pre-ln", action="store_true", help="LayerNorm before each sublayer (default: post-LN)")
     model.add_argument("--dense-head", action="store_true", help="run the MLM head at every position")
+    model.add_argument("--dropout", type=float, default=defaults.dropout, help="dropout on embeddings, sublayers "
+                       "and attention (0 is fine for a generated corpus that never repeats)")
     optim = parser.add_argument_group("optimisation")
     optim.add_argument("--batch-size", type=int, default=defaults.batch_size)
     optim.add_argument("--grad-accum", type=int, default=defaults.grad_accum)

@@ -20,6 +20,7 @@ vendors' dense bf16 numbers; on a CPU the "peak" is a measured matmul ceiling, n
 
 from __future__ import annotations
 
+import functools
 import time
 
 import torch
@@ -92,19 +93,23 @@ def peak_flops(device: torch.device | str, precision: str = "bf16") -> float | N
                 return tflops * 1e12 * (0.5 if precision == "fp32" else 1.0)
         return None
     if device.type == "cpu":
-        return measure_matmul_flops()
+        return measure_matmul_flops(threads=torch.get_num_threads())
     return None
 
 
-def measure_matmul_flops(size: int = 512, seconds: float = 0.3) -> float:
-    """FLOP/s of repeated fp32 ``size x size`` matmuls on the CPU with the current thread count (a practical
-    ceiling for the model's own matmuls, which are smaller and less efficient)."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
+@functools.lru_cache(maxsize=8)
+def measure_matmul_flops(size: int = 512, seconds: float = 0.3, threads: int = 1) -> float:
+    """FLOP/s of repeated fp32 ``size x size`` matmuls on the CPU with ``threads`` threads (a practical ceiling
+    for the model's own matmuls, which are smaller and less efficient). Measured once per process and setting."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    a, b = torch.randn(size, size, generator=torch.Generator().manual_seed(0)), torch.ones(size, size)
     a @ b  # warm up the BLAS library
     count, start = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - start) < seconds:
         a @ b
         count += 1
+    torch.set_num_threads(previous)
     return 2.0 * size**3 * count / elapsed
 
 

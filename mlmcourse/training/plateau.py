@@ -119,7 +119,8 @@ def plot_warmup_experiment(result: dict, ax=None):
     ax.set(xlabel="step", ylabel="loss (nats per masked token)",
            title="post-LN tiny BERT on the toy world: with and without warmup")
     lowest = min(e["loss"] for run in result["runs"].values() for e in run["evals"])
-    ax.set_ylim(bottom=lowest - 0.3, top=result["unigram_entropy"] + 1.0)
+    last = max(run["evals"][-1]["loss"] for run in result["runs"].values())  # keep every run's end in view
+    ax.set_ylim(bottom=lowest - 0.3, top=max(result["unigram_entropy"] + 1.0, last + 0.3))
     ax.legend()
     return ax
 
