@@ -259,3 +259,41 @@ def test_eta_and_steady_throughput_worked_examples():
     history = [{"tokens": 100, "seconds": 5.0}, {"tokens": 300, "seconds": 6.0}]
     assert steady_tokens_per_second(history, 500, 7.0) == 200.0
     assert math.isclose(steady_tokens_per_second([], 500, 5.0), 100.0)
+
+
+# ---------------------------------------------------------------- the warmup experiment
+
+
+def test_unigram_entropy_worked_example():
+    from mlmcourse.training.plateau import unigram_entropy
+
+    assert round(unigram_entropy([[7, 7, 8], [7, 9]]), 4) == 0.9503
+    assert unigram_entropy([[3, 3, 3]]) == 0.0
+    with pytest.raises(ValueError, match="no tokens"):
+        unigram_entropy([[]])
+
+
+def test_warmup_experiment_runs_every_recipe_and_plots(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from training_support import small_texts
+
+    from mlmcourse.training.plateau import RECIPES, plot_warmup_experiment, warmup_experiment
+
+    result = warmup_experiment(4, tokenizer=small_tokenizer(), texts=small_texts(), num_threads=1, progress=False,
+                               work_dir=tmp_path)
+    assert list(result["runs"]) == list(RECIPES) and result["steps"] == 4
+    assert 0 < result["unigram_entropy"] < math.log(120)
+    for name, run in result["runs"].items():
+        assert run["recipe"] == RECIPES[name] and run["history"][-1]["step"] == 4
+        shares = [share for _, share in run["top_predictions"]]
+        assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 1
+    assert result["runs"]["no warmup"]["history"][0]["lr"] == 2e-3  # no warmup: the peak from step 0
+    assert result["runs"]["300 warmup steps"]["history"][0]["lr"] < 2e-4
+    axes = plot_warmup_experiment(result)
+    assert len(axes.lines) == 2 * len(RECIPES) + 1  # training + validation per recipe, and the plateau line
+    # A second call with more steps continues the stored runs instead of starting over.
+    longer = warmup_experiment(6, tokenizer=small_tokenizer(), texts=small_texts(), num_threads=1, progress=False,
+                               work_dir=tmp_path, recipes={"no warmup": RECIPES["no warmup"]})
+    assert [e["step"] for e in longer["runs"]["no warmup"]["evals"]][-1] == 6
