@@ -13,8 +13,9 @@ BENCH     ?= all
 setup:
 	@bash scripts/setup_venv.sh
 
+# Jupyter refuses to run as root unless told (containers, Colab-like VMs): pass --allow-root only then.
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: setup
 	$(OFFLINE) MLMCOURSE_SMOKE=1 PYTHONWARNINGS=ignore $(PY) -m pytest tests notebooks $(NBVAL) -p no:cacheprovider

@@ -149,7 +149,7 @@ class PosteriorExplorer:
         masked = " ".join("[MASK]" if i == index else w for i, w in enumerate(self.words))
         self.message.value = (
             f"<code>{masked}</code> &nbsp; answer: <b>{self.answer}</b>, P = {posterior[self.answer]:.3f}; "
-            f"a perfect model's loss here: -ln P = {-math.log(posterior[self.answer]):.3f} nats "
+            f"a perfect model's loss here: -ln P = {abs(math.log(posterior[self.answer])):.3f} nats "
             f"(on average over answers: entropy {entropy(posterior):.3f} nats, {len(posterior)} possible words)")
         self._plot(masked)
 
