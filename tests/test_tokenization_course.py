@@ -36,8 +36,16 @@ def test_stored_tokenizer_equals_a_fresh_build(tmp_path):
     stored_info = json.loads((stored / BUILD_INFO).read_text())
     fresh_info = json.loads((fresh / BUILD_INFO).read_text())
     if stored_info["pydocs_fingerprint"] != fresh_info["pydocs_fingerprint"]:
-        pytest.skip(f"this Python's documentation (pydocs) differs from the Python {stored_info['python']} one the "
-                    f"stored tokenizer was learned from, so a rebuild cannot be byte-identical here")
+        # Another Python's documentation gives other learned pieces, so byte-identity cannot hold here; what the
+        # course relies on must still agree: the special tokens and every toy-world word, at the same ids.
+        stored_vocab = json.loads((stored / "tokenizer.json").read_text())["model"]["vocab"]
+        fresh_vocab = json.loads((fresh / "tokenizer.json").read_text())["model"]["vocab"]
+        from mlmcourse.corpora.toyworld import ToyWorld
+
+        fixed = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *ToyWorld().vocabulary]
+        assert {w: stored_vocab[w] for w in fixed} == {w: fresh_vocab[w] for w in fixed}, (
+            f"data/tokenizer/ is out of date; regenerate it with: {REBUILD_COMMAND}")
+        return
     for name in ("tokenizer.json", "tokenizer_config.json", BUILD_INFO):
         assert (stored / name).read_bytes() == (fresh / name).read_bytes(), (
             f"data/tokenizer/{name} is out of date (the toy world or the build recipe changed); "
