@@ -94,6 +94,20 @@ def count_pairs(words: list[list[int]], counts: list[int]) -> tuple[Counter[Pair
     return pair_counts, where
 
 
+def check_ids(ids: Iterable[int], vocab_size: int) -> list[int]:
+    """The ids as a list, or a clear error naming the ones outside ``0..vocab_size-1``.
+
+    >>> check_ids((2, 0), vocab_size=3)
+    [2, 0]
+    """
+    ids = list(ids)
+    unknown = [token_id for token_id in ids if not 0 <= token_id < vocab_size]
+    if unknown:
+        raise ValueError(f"token ids {unknown[:5]} are not in this vocabulary of {vocab_size} tokens "
+                         f"(valid ids: 0..{vocab_size - 1}); decode ids made by this tokenizer's encode()")
+    return ids
+
+
 class BPETokenizer:
     """A byte-level BPE tokenizer you can read: ``train(texts, vocab_size)``, ``encode(text)``, ``decode(ids)``.
 
@@ -204,11 +218,7 @@ class BPETokenizer:
 
     def decode(self, ids: Iterable[int]) -> str:
         """Token ids -> text: join the tokens' bytes and read them as UTF-8."""
-        ids = list(ids)
-        unknown = [token_id for token_id in ids if not 0 <= token_id < len(self.vocab)]
-        if unknown:
-            raise ValueError(f"token ids {unknown[:5]} are not in this vocabulary of {len(self.vocab)} tokens "
-                             f"(valid ids: 0..{len(self.vocab) - 1}); decode ids made by this tokenizer's encode()")
+        ids = check_ids(ids, len(self.vocab))
         return symbols_to_text("".join(self.vocab[token_id] for token_id in ids))
 
     def merges_as_tokens(self) -> list[tuple[str, str]]:

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 
 from tqdm.auto import tqdm
 
-from mlmcourse.tokenization.bpe import Pair, count_pairs, merge_in_word
+from mlmcourse.tokenization.bpe import Pair, check_ids, count_pairs, merge_in_word
 from mlmcourse.tokenization.normalization import bert_words
 
 PREFIX = "##"
@@ -231,11 +231,7 @@ class WordPieceTokenizer:
 
     def decode(self, ids: Iterable[int]) -> str:
         """Ids -> text: ``##`` pieces are glued to the piece before, words are separated by one space."""
-        ids = list(ids)
-        unknown = [token_id for token_id in ids if not 0 <= token_id < len(self.vocab)]
-        if unknown:
-            raise ValueError(f"token ids {unknown[:5]} are not in this vocabulary of {len(self.vocab)} tokens "
-                             f"(valid ids: 0..{len(self.vocab) - 1}); decode ids made by this tokenizer's encode()")
+        ids = check_ids(ids, len(self.vocab))
         text = ""
         for token in (self.vocab[token_id] for token_id in ids):
             if token.startswith(PREFIX) and text:
