@@ -41,12 +41,18 @@ SENTENCES = [
 @functools.cache
 def wordpiece_tokenizer() -> PreTrainedTokenizerFast:
     """BERT-style: lowercase WordPiece with ``##`` pieces, ``[CLS] x [SEP]``, ids 0..4 = PAD UNK CLS SEP MASK."""
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    # The library's WordPieceTrainer breaks ties in hash order (a different vocabulary each run), so the vocabulary
+    # comes from the course's deterministic reference trainer; the library then only tokenises with it.
+    from mlmcourse.tokenization import WordPieceTokenizer
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    reference = WordPieceTokenizer(special_tokens=specials)
+    reference.train(TEXT, vocab_size=150, score="frequency", show_progress=False)
+    tokenizer = Tokenizer(models.WordPiece(vocab={token: i for i, token in enumerate(reference.vocab)},
+                                           unk_token="[UNK]"))
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tokenizer.decoder = decoders.WordPiece()
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tokenizer.train_from_iterator(TEXT, trainers.WordPieceTrainer(vocab_size=150, special_tokens=specials))
     tokenizer.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
     return PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]", pad_token="[PAD]",
