@@ -94,6 +94,18 @@ def count_pairs(words: list[list[int]], counts: list[int]) -> tuple[Counter[Pair
     return pair_counts, where
 
 
+def add_token(vocab: list[str], token_to_id: dict[str, int], token: str) -> int:
+    """The id of ``token``, appending it to the vocabulary if it is new (two merges can spell the same token).
+
+    >>> vocab, ids = ["a", "b"], {"a": 0, "b": 1}
+    >>> add_token(vocab, ids, "ab"), add_token(vocab, ids, "a"), vocab
+    (2, 0, ['a', 'b', 'ab'])
+    """
+    if token not in token_to_id:
+        token_to_id[token] = len(vocab)
+        vocab.append(token)
+    return token_to_id[token]
+
 def check_ids(ids: Iterable[int], vocab_size: int) -> list[int]:
     """The ids as a list, or a clear error naming the ones outside ``0..vocab_size-1``.
 
@@ -185,11 +197,7 @@ class BPETokenizer:
         return self
 
     def _add_token(self, token: str) -> int:
-        """The id of ``token``, appending it to the vocabulary if it is new (two merges can spell the same token)."""
-        if token not in self.token_to_id:
-            self.token_to_id[token] = len(self.vocab)
-            self.vocab.append(token)
-        return self.token_to_id[token]
+        return add_token(self.vocab, self.token_to_id, token)
 
     def encode_word(self, word: str) -> list[int]:
         """Replay the merges on one pre-tokenised word: always apply the earliest-learned pair present.

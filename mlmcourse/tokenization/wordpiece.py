@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 
 from tqdm.auto import tqdm
 
-from mlmcourse.tokenization.bpe import Pair, check_ids, count_pairs, merge_in_word
+from mlmcourse.tokenization.bpe import Pair, add_token, check_ids, count_pairs, merge_in_word
 from mlmcourse.tokenization.normalization import bert_words
 
 PREFIX = "##"
@@ -210,10 +210,7 @@ class WordPieceTokenizer:
         return self
 
     def _add_token(self, token: str) -> int:
-        if token not in self.token_to_id:
-            self.token_to_id[token] = len(self.vocab)
-            self.vocab.append(token)
-        return self.token_to_id[token]
+        return add_token(self.vocab, self.token_to_id, token)
 
     @property
     def vocab_size(self) -> int:
