@@ -1,6 +1,6 @@
 """Tiny models and tokenizers shared by the evaluation / inference tests (not a test module itself).
 
-A WordPiece tokenizer trained with the ``tokenizers`` library on a few toy sentences (BERT specials, ``[MASK]``)
+A WordPiece tokenizer built on a few toy sentences (deterministic vocabulary, ``_wordpiece_fixture``) (BERT specials, ``[MASK]``)
 and a randomly initialised ``BertForMaskedLM`` with a tiny config (the Hugging Face model-tester idea): fast,
 offline, seeded, and on the real code path.
 """
@@ -28,24 +28,9 @@ SENTENCES = [
 
 def tiny_tokenizer():
     """A lowercase WordPiece ``PreTrainedTokenizerFast`` with ``[PAD] [UNK] [CLS] [SEP] [MASK]`` = ids 0..4."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import PreTrainedTokenizerFast
+    from _wordpiece_fixture import bert_wordpiece
 
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    backend = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    backend.normalizer = normalizers.BertNormalizer(lowercase=True)
-    backend.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    backend.decoder = decoders.WordPiece()
-    trainer = trainers.WordPieceTrainer(vocab_size=120, special_tokens=specials, min_frequency=1)
-    backend.train_from_iterator(SENTENCES, trainer)
-    cls_id, sep_id = backend.token_to_id("[CLS]"), backend.token_to_id("[SEP]")
-    backend.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", cls_id), ("[SEP]", sep_id)]
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=backend, pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]",
-        mask_token="[MASK]", model_max_length=32,
-    )
+    return bert_wordpiece(SENTENCES, vocab_size=120, model_max_length=32)
 
 
 def tiny_bert(vocab_size: int, seed: int = 0, max_positions: int = 32, initializer_range: float = 0.3):

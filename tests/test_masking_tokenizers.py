@@ -13,6 +13,8 @@ import torch
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import PreTrainedTokenizerFast
 
+from _wordpiece_fixture import bert_wordpiece
+
 from mlmcourse.masking import MLMCollator, word_ids_column
 from mlmcourse.masking.words import (
     starts_from_offsets,
@@ -41,22 +43,7 @@ SENTENCES = [
 @functools.cache
 def wordpiece_tokenizer() -> PreTrainedTokenizerFast:
     """BERT-style: lowercase WordPiece with ``##`` pieces, ``[CLS] x [SEP]``, ids 0..4 = PAD UNK CLS SEP MASK."""
-    # The library's WordPieceTrainer breaks ties in hash order (a different vocabulary each run), so the vocabulary
-    # comes from the course's deterministic reference trainer; the library then only tokenises with it.
-    from mlmcourse.tokenization import WordPieceTokenizer
-
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    reference = WordPieceTokenizer(special_tokens=specials)
-    reference.train(TEXT, vocab_size=150, score="frequency", show_progress=False)
-    tokenizer = Tokenizer(models.WordPiece(vocab={token: i for i, token in enumerate(reference.vocab)},
-                                           unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.decoder = decoders.WordPiece()
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
-    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]", pad_token="[PAD]",
-                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+    return bert_wordpiece(TEXT, vocab_size=150)
 
 
 @functools.cache

@@ -1,17 +1,17 @@
 """Small data for the training tests: a template language, a WordPiece tokenizer trained on it, a tiny config.
 
 Not a test module (no ``test_`` prefix): ``tests/test_training*.py`` and ``tests/test_bench_train.py`` import it.
-The tokenizer is trained here with the ``tokenizers`` library so the tests need no other course module's data.
+The tokenizer's vocabulary comes from the course's deterministic WordPiece trainer (``_wordpiece_fixture``).
 """
 
 from __future__ import annotations
 
 import random
 
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import PreTrainedTokenizerFast
 
-SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+from _wordpiece_fixture import bert_wordpiece
+
 ANIMALS = {"dog": "barked", "cat": "meowed", "cow": "mooed", "duck": "quacked", "lion": "roared"}
 CAPITALS = {"paris": "france", "rome": "italy", "berlin": "germany", "madrid": "spain", "lisbon": "portugal"}
 
@@ -35,16 +35,8 @@ def small_texts(n_train: int = 600, n_validation: int = 120) -> dict[str, list[s
 
 
 def small_tokenizer(texts: list[str] | None = None) -> PreTrainedTokenizerFast:
-    """A lowercase WordPiece tokenizer with BERT's special tokens at ids 0..4."""
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=120, special_tokens=SPECIAL_TOKENS)
-    tokenizer.train_from_iterator(texts or template_lines(300, seed=0), trainer)
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
-    return PreTrainedTokenizerFast(tokenizer_object=tokenizer, pad_token="[PAD]", unk_token="[UNK]",
-                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+    """A lowercase WordPiece tokenizer with BERT's special tokens at ids 0..4, the same on every run."""
+    return bert_wordpiece(texts or template_lines(300, seed=0), vocab_size=120)
 
 
 def tiny_config(**overrides):
