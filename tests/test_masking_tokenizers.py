@@ -10,10 +10,9 @@ import functools
 
 import pytest
 import torch
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-from transformers import PreTrainedTokenizerFast
-
 from _wordpiece_fixture import bert_wordpiece
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+from transformers import PreTrainedTokenizerFast
 
 from mlmcourse.masking import MLMCollator, word_ids_column
 from mlmcourse.masking.words import (

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import random
 
-from transformers import PreTrainedTokenizerFast
-
 from _wordpiece_fixture import bert_wordpiece
+from transformers import PreTrainedTokenizerFast
 
 ANIMALS = {"dog": "barked", "cat": "meowed", "cow": "mooed", "duck": "quacked", "lion": "roared"}
 CAPITALS = {"paris": "france", "rome": "italy", "berlin": "germany", "madrid": "spain", "lisbon": "portugal"}

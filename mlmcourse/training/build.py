@@ -13,6 +13,7 @@ Trainer's default since torch 2.8).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -31,7 +32,10 @@ def load_texts(config: TrainConfig) -> dict[str, list[str]]:
 
 
 def load_tokenizer(config: TrainConfig):
-    """``config.tokenizer`` (a local folder in Hugging Face format) or, by default, the course tokenizer."""
+    """``config.tokenizer`` (a local folder in Hugging Face format); by default the tokenizer saved with
+    ``config.init_from`` when the run continues a model, else the course tokenizer."""
+    if config.tokenizer is None and config.init_from is not None:
+        return load_tokenizer(replace(config, tokenizer=config.init_from, init_from=None))
     if config.tokenizer is None:
         from mlmcourse.tokenization import course_tokenizer
 
@@ -46,10 +50,13 @@ def load_tokenizer(config: TrainConfig):
 
 
 def build_model(config: TrainConfig, vocab_size: int, pad_token_id: int = 0) -> torch.nn.Module:
-    """A freshly initialised model of shape ``config.preset``: our ``MaskedLM`` or Hugging Face's twin."""
+    """A freshly initialised model of shape ``config.preset`` (our ``MaskedLM`` or Hugging Face's twin), or the
+    trained model in ``config.init_from``."""
     from mlmcourse.model import EncoderConfig, MaskedLM
     from mlmcourse.model.hf import bert_config
 
+    if config.init_from is not None:
+        return load_initial_model(config, vocab_size)
     encoder = EncoderConfig.preset(config.preset, vocab_size=vocab_size, pad_token_id=pad_token_id,
                                    pre_ln=config.pre_ln, sparse_head=config.sparse_head,
                                    dropout=config.dropout, attention_dropout=config.dropout,
@@ -61,6 +68,46 @@ def build_model(config: TrainConfig, vocab_size: int, pad_token_id: int = 0) -> 
     from transformers import BertForMaskedLM
 
     return BertForMaskedLM(bert_config(encoder))
+
+
+def load_initial_model(config: TrainConfig, vocab_size: int) -> torch.nn.Module:
+    """The weights of the model folder ``config.init_from``, ready to train on: continued pretraining.
+
+    The shape (layers, width, positions, pre/post-LN) is the folder's, whatever ``config.preset`` says; dropout and
+    the sparse head are this run's. The tokenizer must be the model's own (``load_tokenizer`` picks it by default).
+    This is how domain adaptation starts (Gururangan et al. 2020, "Don't Stop Pretraining").
+    """
+    folder = Path(config.init_from).expanduser()
+    if not (folder / "config.json").is_file():
+        raise FileNotFoundError(f"init_from={str(folder)!r} holds no config.json; pass a model folder written by "
+                                "`mlmcourse train --export` or save_pretrained, e.g. data/models/course-tiny")
+    if config.model == "hf":
+        from transformers import BertForMaskedLM
+
+        model = BertForMaskedLM.from_pretrained(str(folder), hidden_dropout_prob=config.dropout,
+                                                attention_probs_dropout_prob=config.dropout)
+        model_vocab, max_position = model.config.vocab_size, model.config.max_position_embeddings
+    else:
+        from mlmcourse.inference import load_model
+        from mlmcourse.model import MaskedLM
+
+        loaded, _ = load_model(folder)
+        if not isinstance(loaded, MaskedLM):
+            raise ValueError(f"{folder} is not a BERT-format model, which is what model='ours' continues; "
+                             "use model='hf' (--model hf) for other BERT folders")
+        encoder = replace(loaded.config, dropout=config.dropout, attention_dropout=config.dropout,
+                          sparse_head=config.sparse_head)
+        model = MaskedLM(encoder)
+        model.load_state_dict(loaded.state_dict())
+        model_vocab, max_position = encoder.vocab_size, encoder.max_position
+    if model_vocab != vocab_size:
+        raise ValueError(f"the model in {folder} has a vocabulary of {model_vocab:,} tokens but the tokenizer has "
+                         f"{vocab_size:,}: continue a model with its own tokenizer (leave tokenizer / --tokenizer out)")
+    if config.seq_len > max_position:
+        raise ValueError(f"seq_len {config.seq_len} is longer than the {max_position} positions of the model in "
+                         f"{folder}; use --seq-len {max_position} or less")
+    model.train()
+    return model
 
 
 def make_optimizer(model: torch.nn.Module, config: TrainConfig, device: torch.device) -> torch.optim.AdamW:

@@ -3,6 +3,7 @@
     mlmcourse train --corpus toyworld --preset tiny --max-minutes 5 --out runs/tiny
     mlmcourse train --corpus toyworld --preset tiny --max-minutes 5 --out runs/tiny --resume
     mlmcourse train ... --export data/models/course-tiny   # HF folder + model card with the recipe
+    mlmcourse train --init-from data/models/course-tiny --corpus my_texts.txt --out runs/adapted  # adapt it
 
 Every option maps to a :class:`~mlmcourse.training.config.TrainConfig` field of the same name.
 """
@@ -24,7 +25,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(
         corpus=args.corpus, corpus_options=options, tokenizer=args.tokenizer, seq_len=args.seq_len,
         packing=not args.no_packing, masking=args.masking, mask_prob=args.mask_prob, preset=args.preset,
-        model=args.model, pre_ln=args.pre_ln, sparse_head=not args.dense_head, dropout=args.dropout,
+        model=args.model, init_from=args.init_from, pre_ln=args.pre_ln, sparse_head=not args.dense_head,
+        dropout=args.dropout,
         batch_size=args.batch_size,
         grad_accum=args.grad_accum, lr=args.lr, warmup_steps=args.warmup_steps, schedule=args.schedule,
         max_steps=args.max_steps, max_minutes=args.max_minutes, clip=args.clip if args.clip > 0 else None,
@@ -39,7 +41,8 @@ def model_card(config: TrainConfig, result, command: str) -> str:
     lines = [
         "# A tiny masked language model trained by the mlmcourse course", "",
         f"BERT-style encoder (`{config.preset}` preset, {'pre' if config.pre_ln else 'post'}-LN) trained with "
-        f"masked language modeling on the `{config.corpus}` corpus by `mlmcourse train`.", "",
+        f"masked language modeling on the `{config.corpus}` corpus by `mlmcourse train`"
+        + (f", continued from the model in `{config.init_from}`." if config.init_from else "."), "",
         "```python", "from transformers import pipeline",
         'fill = pipeline("fill-mask", model="path/to/this/folder")', 'fill("The [MASK] barked at me.")', "```", "",
         "## Recipe", "", "```", command, "```", "",
@@ -104,6 +107,8 @@ def add_cli(subparsers) -> None:
     model = parser.add_argument_group("model")
     model.add_argument("--preset", default=defaults.preset, help="tiny | mini | small | base")
     model.add_argument("--model", choices=("ours", "hf"), default=defaults.model)
+    model.add_argument("--init-from", metavar="DIR", help="start from this model folder's weights (continued "
+                       "pretraining, domain adaptation); its shape and tokenizer are used")
     model.add_argument("--pre-ln", action="store_true", help="LayerNorm before each sublayer (default: post-LN)")
     model.add_argument("--dense-head", action="store_true", help="run the MLM head at every position")
     model.add_argument("--dropout", type=float, default=defaults.dropout, help="dropout on embeddings, sublayers "

@@ -45,6 +45,7 @@ class TrainConfig:
     pre_ln: bool = False  # BERT is post-LN; pre-LN trains without warmup more easily
     sparse_head: bool = True  # run the vocabulary projection only at masked positions (ours only)
     dropout: float = 0.1
+    init_from: str | None = None  # a model folder whose weights start the run (continued pretraining)
     # optimisation
     batch_size: int = 32  # sequences per micro-batch
     grad_accum: int = 1  # micro-batches per optimizer step
