@@ -297,3 +297,27 @@ def test_warmup_experiment_runs_every_recipe_and_plots(tmp_path):
     longer = warmup_experiment(6, tokenizer=small_tokenizer(), texts=small_texts(), num_threads=1, progress=False,
                                work_dir=tmp_path, recipes={"no warmup": RECIPES["no warmup"]})
     assert [e["step"] for e in longer["runs"]["no warmup"]["evals"]][-1] == 6
+
+
+def test_one_line_per_row_says_when_rows_are_mostly_padding_or_lines_are_cut(capsys):
+    from mlmcourse.training.data import row_length_note
+
+    tokenizer = small_tokenizer()
+    lines = template_lines(40, seed=2)
+    longest = max(len(tokenizer(line)["input_ids"]) for line in lines)  # with [CLS] and [SEP]
+    roomy = make_blocks(tokenizer, lines, seq_len=4 * longest, packing=False, progress=False)
+    assert f"--seq-len {longest}" in roomy.note and "padding" in roomy.note
+    assert make_blocks(tokenizer, lines, seq_len=longest, packing=False, progress=False).note == ""
+    cut = make_blocks(tokenizer, lines, seq_len=longest - 1, packing=False, progress=False)
+    assert "longer than seq_len" in cut.note and cut.input_ids.shape[1] == longest - 1
+    assert make_blocks(tokenizer, lines, seq_len=4 * longest, packing=True, progress=False).note == ""
+    assert row_length_note([], 16) == "" and row_length_note([10, 10], 20) == ""  # exactly half padding: fine
+
+
+def test_data_module_docstring_examples():
+    import doctest
+
+    from mlmcourse.training import data
+
+    results = doctest.testmod(data)
+    assert results.attempted >= 7 and results.failed == 0, results

@@ -71,6 +71,7 @@ class Blocks:
     input_ids: torch.Tensor  # (num_blocks, seq_len) long
     attention_mask: torch.Tensor  # (num_blocks, seq_len) long, 0 at padding
     special_tokens_mask: torch.Tensor  # (num_blocks, seq_len) long, 1 at [CLS] [SEP] [PAD]: never masked
+    note: str = ""  # advice on the row length (one line per row only): lines cut, or rows mostly padding
 
     def __len__(self) -> int:
         return self.input_ids.size(0)
@@ -99,10 +100,12 @@ def make_blocks(tokenizer, texts: Sequence[str], seq_len: int, packing: bool = T
                              "[CLS], [SEP], [PAD] and [MASK] (see mlmcourse.tokenization.train_tokenizer)")
     token_lists = tokenize_lines(tokenizer, texts, progress=progress)
     cls_id, sep_id, pad_id = tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id
+    note = ""
     if packing:
         rows = pack_sequences(token_lists, seq_len, cls_id, sep_id)
     else:
         rows = pad_sequences((ids for ids in token_lists if ids), seq_len, cls_id, sep_id, pad_id)
+        note = row_length_note([len(ids) + 2 for ids in token_lists if ids], seq_len)
     if not rows:
         total = sum(len(ids) for ids in token_lists)
         raise ValueError(f"{len(texts)} lines ({total} tokens) make no block of seq_len {seq_len}; "
@@ -110,7 +113,33 @@ def make_blocks(tokenizer, texts: Sequence[str], seq_len: int, packing: bool = T
     input_ids = torch.tensor(rows, dtype=torch.long)  # (num_blocks, seq_len)
     special = (input_ids == cls_id) | (input_ids == sep_id) | (input_ids == pad_id)
     return Blocks(input_ids=input_ids, attention_mask=(input_ids != pad_id).long(),
-                  special_tokens_mask=special.long())
+                  special_tokens_mask=special.long(), note=note)
+
+
+def row_length_note(lengths: Sequence[int], seq_len: int) -> str:
+    """Advice when one line per row wastes work (rows mostly padding) or loses text (lines cut); else "".
+
+    ``lengths`` are the lines' token counts with ``[CLS]`` and ``[SEP]``.
+
+    >>> row_length_note([8, 9, 13], seq_len=24)
+    'one line per row: 58% of the tokens in the 24-token rows are padding; the longest line has 13 tokens, so seq_len=13 (--seq-len 13) holds every line with less work'
+    >>> row_length_note([8, 30], seq_len=16)
+    'one line per row: 1 of 2 lines are longer than seq_len 16 and lose their end; raise seq_len or use packing'
+    >>> row_length_note([15, 16], seq_len=16)
+    ''
+    """
+    if not lengths:
+        return ""
+    cut = sum(length > seq_len for length in lengths)
+    if cut:
+        return (f"one line per row: {cut:,} of {len(lengths):,} lines are longer than seq_len {seq_len} and lose their "
+                "end; raise seq_len or use packing")
+    padding = 1 - sum(lengths) / (len(lengths) * seq_len)
+    if padding > 0.5:
+        return (f"one line per row: {padding:.0%} of the tokens in the {seq_len}-token rows are padding; the longest "
+                f"line has {max(lengths)} tokens, so seq_len={max(lengths)} (--seq-len {max(lengths)}) holds every line "
+                "with less work")
+    return ""
 
 
 class BatchOrder:

@@ -47,6 +47,8 @@ def train(config: TrainConfig, callbacks=(), *, tokenizer=None, texts: dict[str,
     tokenizer = tokenizer if tokenizer is not None else load_tokenizer(config)
     texts = texts if texts is not None else load_texts(config)
     train_blocks = make_blocks(tokenizer, texts["train"], config.seq_len, config.packing, config.progress)
+    if train_blocks.note:
+        print(f"Note: {train_blocks.note}")
     masker = BatchMasker(tokenizer, config.masking, config.mask_prob)
     eval_blocks = make_blocks(tokenizer, texts["validation"], config.seq_len, config.packing, config.progress)
     eval_batches = make_eval_batches(eval_blocks, masker, config.batch_size, config.eval_sequences, config.seed)
