@@ -4,7 +4,8 @@ Read in this order: ``schedules`` (warmup and decay), ``device`` (CUDA / MPS / C
 ``data`` (packing and a resumable batch order), ``batches`` (dynamic training masks, a fixed evaluation mask),
 ``evaluation`` (token-weighted loss), ``flops`` (cost per token, MFU), ``checkpoint`` (atomic, pickle-free,
 exact resume), ``config`` (``TrainConfig``), ``callbacks`` (state, hooks, result), ``build`` (set-up),
-``loop`` (``train``), ``cli`` (``mlmcourse train``).
+``loop`` (``train``), ``cli`` (``mlmcourse train``), ``adaptation`` (continued pretraining on new text: replay
+mixtures; ``TrainConfig.init_from`` starts a run from a trained model).
 """
 
 from __future__ import annotations

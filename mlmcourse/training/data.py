@@ -127,6 +127,8 @@ def row_length_note(lengths: Sequence[int], seq_len: int) -> str:
     'one line per row: 1 of 2 lines are longer than seq_len 16 and lose their end; raise seq_len or use packing'
     >>> row_length_note([15, 16], seq_len=16)
     ''
+    >>> row_length_note([5, 6, 64], seq_len=64)  # mostly padding, but the longest line needs the whole row
+    ''
     """
     if not lengths:
         return ""
@@ -135,7 +137,7 @@ def row_length_note(lengths: Sequence[int], seq_len: int) -> str:
         return (f"one line per row: {cut:,} of {len(lengths):,} lines are longer than seq_len {seq_len} and lose their "
                 "end; raise seq_len or use packing")
     padding = 1 - sum(lengths) / (len(lengths) * seq_len)
-    if padding > 0.5:
+    if padding > 0.5 and max(lengths) <= 0.75 * seq_len:  # a clearly shorter row would hold every line
         return (f"one line per row: {padding:.0%} of the tokens in the {seq_len}-token rows are padding; the longest "
                 f"line has {max(lengths)} tokens, so seq_len={max(lengths)} (--seq-len {max(lengths)}) holds every line "
                 "with less work")
