@@ -40,7 +40,9 @@ def model_card(config: TrainConfig, result, command: str) -> str:
     final = result.final_eval or {}
     lines = [
         "# A tiny masked language model trained by the mlmcourse course", "",
-        f"BERT-style encoder (`{config.preset}` preset, {'pre' if config.pre_ln else 'post'}-LN) trained with "
+        "BERT-style encoder ("
+        + ("the shape of the model it continued" if config.init_from else
+           f"`{config.preset}` preset, {'pre' if config.pre_ln else 'post'}-LN") + ") trained with "
         f"masked language modeling on the `{config.corpus}` corpus by `mlmcourse train`"
         + (f", continued from the model in `{config.init_from}`." if config.init_from else "."), "",
         "```python", "from transformers import pipeline",

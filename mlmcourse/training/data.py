@@ -87,7 +87,8 @@ def tokenize_lines(tokenizer, texts: Sequence[str], chunk_size: int = 2_000, pro
     ids: list[list[int]] = []
     chunks = range(0, len(texts), chunk_size)
     for start in tqdm(chunks, desc="tokenizing", unit="chunk", disable=not progress or len(chunks) < 5):
-        encoded = tokenizer(list(texts[start:start + chunk_size]), add_special_tokens=False)
+        # verbose=False: no "longer than the maximum sequence length" warning; rows are cut (or packed) later
+        encoded = tokenizer(list(texts[start:start + chunk_size]), add_special_tokens=False, verbose=False)
         ids.extend(encoded["input_ids"])
     return ids
 
