@@ -12,6 +12,8 @@ import argparse
 import importlib
 import sys
 
+from mlmcourse.errors import CourseError
+
 # One line per subcommand module (in the order ``--help`` shows them).
 COMMAND_MODULES = {
     "check-env": "mlmcourse.env",
@@ -20,10 +22,6 @@ COMMAND_MODULES = {
     "eval": "mlmcourse.metrics.cli",
     "bench": "mlmcourse.bench",
 }
-
-
-class CourseError(Exception):
-    """An error a learner can fix; the CLI prints its message without a traceback."""
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlmcourse import config
-from mlmcourse.cli import CourseError
+from mlmcourse.errors import CourseError
 
 if TYPE_CHECKING:
     import datasets

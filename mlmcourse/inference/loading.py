@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmcourse import config
-from mlmcourse.cli import CourseError
+from mlmcourse.errors import CourseError
 
 COURSE_CHECKPOINT = "course-tiny"
 HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from mlmcourse.cli import CourseError
+from mlmcourse.errors import CourseError
 from mlmcourse.training.checkpoint import latest_checkpoint
 from mlmcourse.training.config import TrainConfig
 

@@ -16,7 +16,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from mlmcourse.cli import CourseError
+from mlmcourse.errors import CourseError
 
 
 @dataclass
