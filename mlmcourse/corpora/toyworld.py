@@ -23,12 +23,12 @@ from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from mlmcourse.corpora.toyworld_grammar import Template
 from mlmcourse.corpora.toyworld_tables import VERBS
 from mlmcourse.corpora.toyworld_templates import PHENOMENA, TEMPLATES
 from mlmcourse.corpora.toyworld_words import article
+from mlmcourse.progress import tqdm
 
 # For agreement minimal pairs: flip a verb's number ("bark" <-> "barks"), keep its meaning.
 _VERB_NUMBER_SWAP = {lemma: forms[0] for lemma, forms in VERBS.items()}

@@ -53,7 +53,7 @@ def mask_rate_experiment(world: ToyWorld, rates: Sequence[float], lines: Sequenc
     Every word gets one uniform number, shared by all rates (a word masked at 15% is also masked at 40%), so
     the rates differ only in how much they mask, not in which sentences they drew.
     """
-    from tqdm.auto import tqdm
+    from mlmcourse.progress import tqdm
 
     if not lines:
         raise ValueError("mask_rate_experiment needs some toy-world lines, e.g. world.generate(100, seed=1)")

@@ -27,6 +27,24 @@ from mlmcourse.metrics.pll import minimal_pair_accuracy
 ROW_KEYS = ("phenomenon", "n", "skipped", "probe_ce", "bayes_floor", "gap_nats", "kl", "accuracy", "bayes_accuracy")
 
 
+def gap_with_standard_error(model_nll: Sequence[float], floor_nll: Sequence[float]) -> tuple[float, float]:
+    """The gap to the Bayes floor and its standard error, from per-probe losses (nats).
+
+    The gap is the mean of the per-probe differences ``model_nll - floor_nll``; both losses are measured on the
+    same drawn answers, so the standard error is that of the *paired* differences: their sample standard
+    deviation over sqrt(n). On a finite sample a good model can come out below the floor by about one or two
+    standard errors: an answer the posterior finds unlikely, which the model happens to rate a little higher.
+
+    >>> gap, se = gap_with_standard_error([0.5, 0.9, 0.2, 0.4], [0.4, 0.7, 0.3, 0.4])
+    >>> round(gap, 3), round(se, 3)
+    (0.05, 0.065)
+    """
+    differences = np.asarray(model_nll, dtype=float) - np.asarray(floor_nll, dtype=float)  # (n,)
+    if differences.size < 2:
+        return float(differences.mean()) if differences.size else math.nan, math.nan
+    return float(differences.mean()), float(differences.std(ddof=1) / math.sqrt(differences.size))
+
+
 def single_token_id(tokenizer: Any, word: str, first_word: bool = False) -> int | None:
     """The id of ``word`` if the tokenizer keeps it as one token (as it appears mid-sentence), else None.
 
@@ -80,7 +98,7 @@ def score_probes(model: Any, tokenizer: Any, probes: Sequence[Any], batch_size: 
     row: dict[str, Any] = {"phenomenon": probes[0].phenomenon if probes else "", "n": len(kept),
                            "skipped": len(probes) - len(kept)}
     if not kept:
-        return {**row, **dict.fromkeys(ROW_KEYS[3:], math.nan)}
+        return {**row, **dict.fromkeys(ROW_KEYS[3:], math.nan), "gap_se": math.nan}
     log_probs = probe_log_probs(model, tokenizer, [p.masked_text(tokenizer.mask_token) for p in kept], batch_size)
     model_ce = -log_probs[np.arange(len(kept)), answer_ids]  # (n,)
     bayes_ce = np.array([-math.log(p.posterior[p.answer]) for p in kept])  # (n,)
@@ -92,6 +110,7 @@ def score_probes(model: Any, tokenizer: Any, probes: Sequence[Any], batch_size: 
         "probe_ce": float(model_ce.mean()),
         "bayes_floor": float(bayes_ce.mean()),
         "gap_nats": float(model_ce.mean() - bayes_ce.mean()),
+        "gap_se": gap_with_standard_error(model_ce, bayes_ce)[1],
         "kl": float(kl.mean()),
         "accuracy": float(np.mean(best_model == np.array(answer_ids))),
         "bayes_accuracy": float(np.mean([best == probe.answer for best, probe in zip(best_bayes, kept, strict=True)])),
@@ -108,7 +127,7 @@ def probe_report(model: Any, tokenizer: Any, world: Any, n: int = 200, seed: int
     "skipped", "per_phenomenon": [row, ...]}`` and, with ``n_pairs`` > 0, ``"minimal_pairs": {"accuracy",
     "n_pairs", "per_phenomenon": {name: accuracy}}`` (pseudo-log-likelihood of grammatical vs ungrammatical).
     """
-    from tqdm.auto import tqdm
+    from mlmcourse.progress import tqdm
 
     names = list(world.phenomena if phenomena is None else phenomena)
     rows = []
@@ -123,6 +142,9 @@ def probe_report(model: Any, tokenizer: Any, world: Any, n: int = 200, seed: int
         return float(sum(row[key] * row["n"] for row in rows if row["n"]) / counts.sum())
 
     report: dict[str, Any] = {key: overall(key) for key in ROW_KEYS[3:]}
+    # Phenomena are independent samples: the overall gap's variance is the count-weighted sum of theirs.
+    report["gap_se"] = float(math.sqrt(sum((row["n"] * row["gap_se"]) ** 2 for row in rows if row["n"] > 1))
+                             / counts.sum())
     report.update({"n_probes": int(counts.sum()), "skipped": int(sum(row["skipped"] for row in rows)),
                    "per_phenomenon": rows})
     if n_pairs > 0:
@@ -139,10 +161,11 @@ def probe_report(model: Any, tokenizer: Any, world: Any, n: int = 200, seed: int
 
 def format_probe_table(report: dict[str, Any]) -> str:
     """The per-phenomenon rows as a fixed-width text table (nats; accuracies in %)."""
-    header = f"{'phenomenon':<13}{'n':>5}{'model CE':>10}{'floor':>8}{'gap':>8}{'KL':>8}{'acc %':>8}{'bayes %':>9}"
+    header = (f"{'phenomenon':<13}{'n':>5}{'model CE':>10}{'floor':>8}{'gap ± s.e.':>15}{'KL':>8}{'acc %':>8}"
+              f"{'bayes %':>9}")
     lines = [header, "-" * len(header)]
     for row in report["per_phenomenon"] + [{**report, "phenomenon": "overall", "n": report["n_probes"]}]:
         lines.append(f"{row['phenomenon']:<13}{row['n']:>5}{row['probe_ce']:>10.3f}{row['bayes_floor']:>8.3f}"
-                     f"{row['gap_nats']:>8.3f}{row['kl']:>8.3f}{100 * row['accuracy']:>8.1f}"
+                     f"{row['gap_nats']:>9.3f} ± {row['gap_se']:.3f}{row['kl']:>8.3f}{100 * row['accuracy']:>8.1f}"
                      f"{100 * row['bayes_accuracy']:>9.1f}")
     return "\n".join(lines)

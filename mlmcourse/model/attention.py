@@ -24,12 +24,16 @@ def padding_bias(padding_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor
     """Turn a (batch, seq) mask (1 = real token, 0 = padding) into an additive bias over the keys.
 
     Real keys get 0, padded keys the most negative finite number of ``dtype``, so after softmax they get
-    weight 0. Finite (not -inf) keeps a fully padded row from turning into NaN.
+    weight 0. Finite (not -inf) keeps a fully padded row from turning into NaN. A (batch, seq, seq) mask says,
+    per query (row), which keys it may see: packed rows use it to keep each line to itself.
 
     >>> padding_bias(torch.tensor([[1, 1, 0]]), torch.float32)[0, 0, 0].tolist()
     [0.0, 0.0, -3.4028234663852886e+38]
     """
-    real_keys = padding_mask.bool()[:, None, None, :]  # (batch, 1, 1, seq): broadcast over heads and queries
+    if padding_mask.dim() == 3:  # (batch, seq_q, seq_k): one row of allowed keys per query
+        real_keys = padding_mask.bool()[:, None, :, :]  # (batch, 1, seq_q, seq_k): broadcast over heads
+    else:
+        real_keys = padding_mask.bool()[:, None, None, :]  # (batch, 1, 1, seq): broadcast over heads and queries
     most_negative = torch.finfo(dtype).min
     zeros = torch.zeros((), dtype=dtype, device=padding_mask.device)
     return torch.where(real_keys, zeros, most_negative)  # (batch, 1, 1, seq)

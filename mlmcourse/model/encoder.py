@@ -30,11 +30,15 @@ class Embeddings(nn.Module):
         self.norm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
-        """input_ids (batch, seq) -> embeddings (batch, seq, hidden)."""
+    def forward(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None,
+                position_ids: torch.Tensor | None = None) -> torch.Tensor:
+        """input_ids (batch, seq) -> embeddings (batch, seq, hidden); position_ids (batch, seq) default 0, 1, ..."""
         seq = input_ids.size(1)
         embeddings = self.token(input_ids)  # (batch, seq, hidden)
-        embeddings = embeddings + self.position.weight[:seq]  # (batch, seq, hidden): position i adds row i
+        if position_ids is None:
+            embeddings = embeddings + self.position.weight[:seq]  # (batch, seq, hidden): position i adds row i
+        else:
+            embeddings = embeddings + self.position(position_ids)  # (batch, seq, hidden): packed lines restart at 0
         if token_type_ids is None:
             embeddings = embeddings + self.token_type.weight[0]  # (batch, seq, hidden): everything is segment 0
         else:

@@ -25,6 +25,23 @@ from mlmcourse.model.encoder import Embeddings, EncoderLayer
 IGNORE_INDEX = -100  # label of positions without a prediction (PyTorch's and Hugging Face's convention)
 
 
+def line_attention_mask(position_ids: torch.Tensor, padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Which keys each query may see when a row packs several lines: the keys of its own line.
+
+    A new line starts wherever ``position_ids`` is 0 (the convention of transformers'
+    ``DataCollatorWithFlattening``); padded keys (``padding_mask`` 0) are hidden too.
+    position_ids, padding_mask: (batch, seq) -> (batch, seq, seq) bool, True = may attend.
+
+    >>> line_attention_mask(torch.tensor([[0, 1, 0, 1, 2]])).int()[0].tolist()
+    [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 1], [0, 0, 1, 1, 1]]
+    """
+    line = (position_ids == 0).cumsum(dim=1)  # (batch, seq): which line each token belongs to
+    allowed = line[:, :, None] == line[:, None, :]  # (batch, seq_q, seq_k)
+    if padding_mask is not None:
+        allowed = allowed & padding_mask.bool()[:, None, :]  # (batch, seq_q, seq_k): no padded key
+    return allowed
+
+
 class MLMHead(nn.Module):
     """Hidden state -> vocabulary logits: dense + GELU + LayerNorm, then the tied decoder plus a bias."""
 
@@ -81,10 +98,17 @@ class MaskedLM(nn.Module):
         attention_mask: torch.Tensor | None = None,
         token_type_ids: torch.Tensor | None = None,
         output_attentions: bool = False,
+        position_ids: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...] | None]:
-        """input_ids (batch, seq) -> (hidden states (batch, seq, hidden), per-layer attention weights or None)."""
+        """input_ids (batch, seq) -> (hidden states (batch, seq, hidden), per-layer attention weights or None).
+
+        ``position_ids`` (batch, seq) that restart at 0 mark packed lines: each line then attends only to itself
+        (see :func:`line_attention_mask`), so a row of several short lines computes what separate rows would.
+        """
         self._check_inputs(input_ids, attention_mask)
-        hidden = self.embeddings(input_ids, token_type_ids)  # (batch, seq, hidden)
+        hidden = self.embeddings(input_ids, token_type_ids, position_ids)  # (batch, seq, hidden)
+        if position_ids is not None:
+            attention_mask = line_attention_mask(position_ids, attention_mask)  # (batch, seq, seq)
         attentions = []
         for layer in self.layers:
             hidden, weights = layer(hidden, attention_mask, output_attentions)  # (batch, seq, hidden)
@@ -100,6 +124,7 @@ class MaskedLM(nn.Module):
         token_type_ids: torch.Tensor | None = None,
         output_attentions: bool = False,
         sparse: bool | None = None,
+        position_ids: torch.Tensor | None = None,
     ) -> MaskedLMOutput:
         """Logits (and the loss if ``labels`` are given), like ``BertForMaskedLM.forward``.
 
@@ -108,7 +133,7 @@ class MaskedLM(nn.Module):
         (num_predicted, vocab), in row-major order of the predicted positions; otherwise (batch, seq, vocab).
         The loss is the mean cross-entropy over predicted tokens (NaN if there are none, as in Hugging Face).
         """
-        hidden, attentions = self.encode(input_ids, attention_mask, token_type_ids, output_attentions)
+        hidden, attentions = self.encode(input_ids, attention_mask, token_type_ids, output_attentions, position_ids)
         use_sparse = self.config.sparse_head if sparse is None else sparse
         if labels is None:
             return MaskedLMOutput(logits=self.head(hidden, self.embeddings.token.weight), attentions=attentions)

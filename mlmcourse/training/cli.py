@@ -15,6 +15,7 @@ import shlex
 from pathlib import Path
 
 from mlmcourse.training.config import MASKINGS, TrainConfig
+from mlmcourse.training.data import PACKINGS
 from mlmcourse.training.device import DEVICES, PRECISIONS
 from mlmcourse.training.schedules import SCHEDULES
 
@@ -24,7 +25,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     options = {"n_sentences": args.n_sentences} if args.n_sentences else {}
     return TrainConfig(
         corpus=args.corpus, corpus_options=options, tokenizer=args.tokenizer, seq_len=args.seq_len,
-        packing=not args.no_packing, masking=args.masking, mask_prob=args.mask_prob, preset=args.preset,
+        packing="none" if args.no_packing else args.packing, masking=args.masking, mask_prob=args.mask_prob, preset=args.preset,
         model=args.model, init_from=args.init_from, pre_ln=args.pre_ln, sparse_head=not args.dense_head,
         dropout=args.dropout,
         batch_size=args.batch_size,
@@ -103,7 +104,10 @@ def add_cli(subparsers) -> None:
     data.add_argument("--n-sentences", type=int, help="toy-world training sentences (default: the corpus's own)")
     data.add_argument("--tokenizer", help="a tokenizer folder (default: the course tokenizer)")
     data.add_argument("--seq-len", type=int, default=defaults.seq_len)
-    data.add_argument("--no-packing", action="store_true", help="one padded line per sequence instead of packing")
+    data.add_argument("--packing", choices=PACKINGS, default=defaults.packing,
+                      help="none: one padded line per row; stream: lines concatenated into full rows; lines: whole "
+                           "lines packed into rows, each attending only to itself (default %(default)s)")
+    data.add_argument("--no-packing", action="store_true", help="the same as --packing none")
     data.add_argument("--masking", choices=MASKINGS, default=defaults.masking)
     data.add_argument("--mask-prob", type=float, default=defaults.mask_prob)
     model = parser.add_argument_group("model")

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from mlmcourse.training.data import packing_name
 from mlmcourse.training.device import DEVICES, PRECISIONS
 from mlmcourse.training.schedules import SCHEDULES
 
@@ -36,7 +37,7 @@ class TrainConfig:
     corpus_options: dict[str, Any] = field(default_factory=dict)  # e.g. {"n_sentences": 20_000}
     tokenizer: str | None = None  # a tokenizer folder; None: the course tokenizer
     seq_len: int = 64
-    packing: bool = True  # concatenate lines into full blocks (False: one padded line per sequence)
+    packing: str = "stream"  # none (one padded line per row) | stream (concatenate) | lines (whole lines, apart)
     masking: str = "token"  # token | whole_word | span | exact
     mask_prob: float = 0.15
     # model
@@ -76,6 +77,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         self.betas = tuple(self.betas)
+        self.packing = packing_name(self.packing)  # older configs say True / False
         choices = {"schedule": SCHEDULES, "masking": MASKINGS, "model": MODEL_KINDS, "device": DEVICES,
                    "precision": PRECISIONS}
         for name, allowed in choices.items():
@@ -97,6 +99,9 @@ class TrainConfig:
             raise ValueError(f"max_minutes must be positive (or None for no time limit), got {self.max_minutes}")
         if self.clip is not None and self.clip <= 0:
             raise ValueError(f"clip must be positive (or None for no clipping), got {self.clip}")
+        if self.packing == "lines" and self.model != "ours":
+            raise ValueError("packing='lines' keeps each packed line's attention to itself, which needs the course's "
+                             "model (model='ours'); use packing='none' or 'stream' with model='hf'")
         if self.resume and not self.out_dir:
             raise ValueError("resume=True needs out_dir: the folder whose checkpoints/ the run continues from")
 

@@ -18,8 +18,8 @@ import math
 import time
 
 import torch
-from tqdm.auto import tqdm
 
+from mlmcourse.progress import tqdm
 from mlmcourse.training.batches import BatchMasker, count_predicted, make_eval_batches
 from mlmcourse.training.build import build_model, load_texts, load_tokenizer, make_optimizer, prepare_out_dir
 from mlmcourse.training.callbacks import TrainingDiverged, TrainResult, TrainState, call_hook
