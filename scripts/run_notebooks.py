@@ -110,7 +110,8 @@ def update_course_map(readme: Path = README) -> None:
         if meta.get("mode") != "full":
             continue
         pattern = re.compile(rf"^(\| `{re.escape(path.stem)}` \|[^|]*\|[^|]*\| )([^|]*?)( \|)", re.M)
-        text = pattern.sub(lambda m: m.group(1) + format_minutes(meta["seconds"]) + m.group(3), text)
+        minutes = format_minutes(meta["seconds"])
+        text = pattern.sub(lambda m, minutes=minutes: m.group(1) + minutes + m.group(3), text)
     readme.write_text(text)
 
 
