@@ -19,6 +19,7 @@ import time
 
 import torch
 
+from mlmcourse.model.config import PRESETS
 from mlmcourse.progress import tqdm
 from mlmcourse.training.batches import BatchMasker, count_predicted, make_eval_batches
 from mlmcourse.training.build import build_model, load_texts, load_tokenizer, make_optimizer, prepare_out_dir
@@ -39,7 +40,7 @@ def train(config: TrainConfig, callbacks=(), *, tokenizer=None, texts: dict[str,
     ``tokenizer``, ``texts`` (``{"train": [...], "validation": [...]}``) and ``model`` replace what the config
     would load (the notebooks and tests pass small ones). Raises :class:`TrainingDiverged` on a NaN/inf loss.
     """
-    choice = choose_device(config.device, config.precision)
+    choice = choose_device(config.device, config.precision, hidden_size=PRESETS.get(config.preset, (0, 128))[1])
     print(choice.describe())
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
@@ -203,8 +204,10 @@ class _Run:
     def result(self, flops_per_token: float, out_dir, stop_reason: str) -> TrainResult:
         state = self.state
         speed = steady_tokens_per_second(state.history, state.tokens_seen, state.train_seconds)
+        shape = model_shape(self.model)
         peak = (self.config.peak_tflops * 1e12 if self.config.peak_tflops
-                else peak_flops(self.choice.device, self.choice.precision))
+                else peak_flops(self.choice.device, self.choice.precision, shape["hidden_size"],
+                                self.config.batch_size * self.config.seq_len))
         return TrainResult(
             history=state.history, evals=state.evals, steps=state.step, tokens_seen=state.tokens_seen,
             train_seconds=state.train_seconds, tokens_per_second=speed, flops_per_token=flops_per_token,
