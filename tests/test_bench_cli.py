@@ -45,6 +45,8 @@ def test_abbreviations_are_not_guessed(capsys):
 def test_impossible_sizes_are_a_clear_error(capsys):
     assert main(["bench", "collator", "--repeats", "0"]) == 2
     assert "--repeats" in capsys.readouterr().err
+    assert main(["bench", "fill-mask", "--n-sentences", "1"]) == 2
+    assert "--n-sentences >= 2" in capsys.readouterr().err
 
 
 def test_bench_all_gives_each_benchmark_the_options_it_knows(capsys):
