@@ -38,17 +38,23 @@ import torch
 DESCRIPTION = "training tokens/s: our loop vs Trainer + DataCollatorForLanguageModeling at equal work (dense head)"
 
 
+# option -> (full size, --quick size): an option given on the command line wins over both.
+SIZES = {"steps": (120, 6), "repeats": (3, 1), "batch_size": (32, 8), "seq_len": (64, 32), "warmup_steps": (30, 2),
+         "threads": (2, 1)}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true", help="a few steps of a tiny run (for the tests)")
-    parser.add_argument("--steps", type=int, default=120, help="optimizer steps per side and round")
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved rounds (median and range reported)")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--seq-len", type=int, default=64)
+    parser.add_argument("--quick", action="store_true", help="a few steps of a tiny run (for the tests): " + ", ".join(
+        f"{name.replace('_', '-')} {quick}" for name, (_, quick) in SIZES.items()))
+    parser.add_argument("--steps", type=int, help="optimizer steps per side and round (default 120)")
+    parser.add_argument("--repeats", type=int, help="interleaved rounds, median and range reported (default 3)")
+    parser.add_argument("--batch-size", type=int, help="sequences per batch (default 32)")
+    parser.add_argument("--seq-len", type=int, help="tokens per row (default 64)")
     parser.add_argument("--preset", default="tiny", help="model shape: tiny | mini | small | base")
     parser.add_argument("--vocab-size", type=int, default=0, help="model vocabulary (default: the tokenizer's)")
     parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--warmup-steps", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads for every side")
+    parser.add_argument("--warmup-steps", type=int, help="default 30")
+    parser.add_argument("--threads", type=int, help="torch CPU threads for every side (default 2)")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps"))
     parser.add_argument("--precision", default="fp32", choices=("fp32", "bf16", "fp16"),
                         help="the precision of the equal-work comparison (both sides)")
@@ -56,11 +62,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-end-to-end", action="store_true", help="skip the defaults-vs-defaults figure")
 
 
-def _quick(args: argparse.Namespace) -> argparse.Namespace:
-    if args.quick:
-        for name, value in {"steps": 6, "repeats": 1, "batch_size": 8, "seq_len": 32, "warmup_steps": 2,
-                            "threads": 1}.items():
-            setattr(args, name, value)
+def _sizes(args: argparse.Namespace) -> argparse.Namespace:
+    for name, (full, quick) in SIZES.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
     return args
 
 
@@ -90,6 +95,16 @@ class StepClock:
 
 
 def run(args: argparse.Namespace) -> dict:
+    args = _sizes(args)
+    threads_before = torch.get_num_threads()
+    torch.set_num_threads(args.threads)
+    try:
+        return _run(args)
+    finally:
+        torch.set_num_threads(threads_before)
+
+
+def _run(args: argparse.Namespace) -> dict:
     from mlmcourse.bench.timing import interleaved
     from mlmcourse.corpora import load_corpus
     from mlmcourse.model import EncoderConfig, MaskedLM
@@ -98,8 +113,6 @@ def run(args: argparse.Namespace) -> dict:
     from mlmcourse.training.device import choose_device
     from mlmcourse.training.flops import model_shape, peak_flops, training_flops_per_token
 
-    args = _quick(args)
-    torch.set_num_threads(args.threads)
     choice = choose_device(args.device, args.precision)
     tokenizer = course_tokenizer()
     n_sentences = max(2_000, args.steps * args.batch_size * args.seq_len // 8 + 1_000)
