@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmcourse.inference.fill_mask import fill_mask
-from mlmcourse.inference.loading import course_checkpoint_dir, load_model, read_config
+from mlmcourse.inference.loading import course_checkpoint_dir, load_model, read_config, run_model_folder
 
 BAR_WIDTH = 24
 
@@ -23,7 +23,7 @@ def choose_engine(model: str | None, engine: str = "auto") -> str:
     """``auto`` -> ``numpy`` for a local BERT folder with ``tokenizer.json``, else ``torch``."""
     if engine != "auto":
         return engine
-    folder = course_checkpoint_dir() if model is None else Path(model).expanduser()
+    folder = course_checkpoint_dir() if model is None else run_model_folder(Path(model).expanduser())
     if not folder.is_dir() or not (folder / "tokenizer.json").exists() or not (folder / "model.safetensors").exists():
         return "torch"
     try:

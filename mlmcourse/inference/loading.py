@@ -53,7 +53,7 @@ def load_model(name_or_path: str | Path | None = None, *, engine: str = "torch")
     if path.exists():
         if not path.is_dir():
             raise CourseError(f"{path} is a file; pass the folder that holds config.json and model.safetensors.")
-        return _load_folder(path, engine)
+        return _load_folder(run_model_folder(path), engine)
     name = str(name_or_path)
     if not HUB_NAME.match(name) or name.startswith((".", "~")):
         raise FileNotFoundError(f"no folder {name!r}; pass an existing model folder, a Hub name such as "
@@ -61,6 +61,16 @@ def load_model(name_or_path: str | Path | None = None, *, engine: str = "torch")
     if engine == "numpy":
         raise CourseError("the NumPy engine reads local folders only; use engine='torch' for Hub names.")
     return _load_hub(name)
+
+
+def run_model_folder(folder: Path) -> Path:
+    """A training run's folder means the model it saved: ``runs/x`` -> ``runs/x/model`` (a model folder stays).
+
+    A run folder holds the run's ``config.json`` (its recipe) and ``model/``; a model folder holds the weights.
+    """
+    if not list(folder.glob("*.safetensors")) and (folder / "model" / "config.json").exists():
+        return folder / "model"
+    return folder
 
 
 def read_config(folder: Path) -> dict:
