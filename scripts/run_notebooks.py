@@ -7,7 +7,8 @@ Without ``--smoke`` the notebooks run their full-size lessons, and what is store
   show a frozen ``0%``);
 - ``metadata.mlmcourse``: the mode (``full`` / ``smoke``), the package version and git commit, the device, the
   wall time in seconds and the date;
-- the README's course map gets the measured full-size times.
+- the README's course map and the notebook's own header (between ``<!-- time -->`` marks) get the measured
+  full-size time.
 
 A lesson a notebook checks with ``mlmcourse.lessons.expect`` that no longer holds stops the run: the script names
 the notebook and the lesson, and leaves the stored notebook as it was. Cells checked by nbval
@@ -132,8 +133,20 @@ def run_one(path: Path, smoke: bool, timeout: int) -> float:
         "mode": "smoke" if smoke else "full", "version": mlmcourse.__version__, "commit": git_commit(),
         "device": device_name(), "seconds": round(seconds), "executed": datetime.date.today().isoformat(),
     }
+    if not smoke:
+        write_time(notebook, seconds)
     nbformat.write(notebook, path)
     return seconds
+
+
+TIME_MARK = re.compile(r"<!-- time -->.*?<!-- /time -->")
+
+
+def write_time(notebook, seconds: float) -> None:
+    """Put the measured full-size time into the notebook's own header (between ``<!-- time -->`` marks)."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and TIME_MARK.search(cell.source):
+            cell.source = TIME_MARK.sub(f"<!-- time -->{format_minutes(seconds)}<!-- /time -->", cell.source)
 
 
 def main() -> int:

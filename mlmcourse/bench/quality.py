@@ -16,7 +16,9 @@ what else it runs; tokens do not.
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import sys
 import time
 from typing import Any
 
@@ -111,6 +113,7 @@ def run(args: argparse.Namespace) -> dict:
             self.curve.append({"step": state.step, "positions": state.step * positions_per_step,
                                "tokens": state.tokens_seen, "train_seconds": round(state.train_seconds, 2),
                                "gap_nats": round(report["gap_nats"], 4)})
+            print(json.dumps(self.curve[-1]), file=sys.stderr, flush=True)  # the curve so far, for a watcher
             if report["gap_nats"] <= args.target:
                 state.should_stop = True
 
