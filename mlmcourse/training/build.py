@@ -122,10 +122,10 @@ def make_optimizer(model: torch.nn.Module, config: TrainConfig, device: torch.de
     return torch.optim.AdamW(groups, lr=config.lr, betas=config.betas, eps=1e-6, fused=fused)
 
 
-def prepare_out_dir(config: TrainConfig) -> tuple[Path | None, Path | None]:
+def prepare_out_dir(config: TrainConfig, write: bool = True) -> tuple[Path | None, Path | None]:
     """Create ``out_dir`` and write ``config.json``; check that a resume continues the same recipe.
 
-    Returns ``(out_dir, checkpoints_dir)`` (both None without ``out_dir``). Raises CourseError when ``out_dir``
+    Returns ``(out_dir, checkpoints_dir)`` (both None without ``out_dir``); ``write=False`` only names them. Raises CourseError when ``out_dir``
     already holds checkpoints and ``resume`` is off (it would silently mix two runs), or when a resume changes
     a field that must stay the same.
     """
@@ -133,6 +133,8 @@ def prepare_out_dir(config: TrainConfig) -> tuple[Path | None, Path | None]:
         return None, None
     out_dir = Path(config.out_dir).expanduser()
     checkpoints_dir = out_dir / "checkpoints"
+    if not write:  # a data-parallel worker: the main process checks and writes
+        return out_dir, checkpoints_dir
     found = latest_checkpoint(checkpoints_dir)
     if found and not config.resume:
         raise CourseError(f"{out_dir} already holds checkpoints (latest {found.name}); add --resume (resume=True) "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import shlex
 from dataclasses import fields
 from pathlib import Path
@@ -83,7 +84,9 @@ def model_card(config: TrainConfig, result, command: str) -> str:
         f"- seed {config.seed}, {result.steps} steps ({result.stop_reason}), "
         f"{result.train_seconds / 60:.1f} minutes of training, {result.tokens_seen:,} tokens",
         f"- {result.device}",
-        f"- batch {config.batch_size} x {config.grad_accum} x {config.seq_len} tokens, lr {config.lr}, "
+        f"- global batch {result.global_batch or config.batch_size * config.grad_accum} sequences of "
+        f"{config.seq_len} tokens ({config.batch_size} per process x {result.world_size} process(es) x "
+        f"{config.grad_accum} accumulation), lr {config.lr}, "
         f"{config.warmup_steps} warmup steps, {config.schedule} decay, mask rate {config.mask_prob} "
         f"({config.masking})", "",
         "## Final validation metrics (fixed seeded mask, token-weighted)", "",
@@ -126,6 +129,8 @@ def _command(args: argparse.Namespace) -> int:
     if args.export and Path(args.export).exists() and any(Path(args.export).iterdir()) and not args.overwrite:
         raise ValueError(f"{args.export} is not empty; add --overwrite to replace the model there")
     result = train(config)
+    if int(os.environ.get("RANK", "0")) != 0:  # a data-parallel worker: the main process exports and reports
+        return 0
     asked = None
     if args.export:
         from mlmcourse.training.build import load_tokenizer
