@@ -16,9 +16,6 @@ what else it runs; tokens do not.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import sys
 import time
 from typing import Any
 
@@ -76,64 +73,26 @@ def recipe_config(name: str, changes: list[str], **fields: Any):
 
 
 def run(args: argparse.Namespace) -> dict:
-    import torch
-
-    from mlmcourse.corpora.toyworld import ToyWorld
-    from mlmcourse.metrics.probes import probe_report
-    from mlmcourse.training import Callback, train
+    from mlmcourse.training.probing import train_with_probes
 
     fields: dict[str, Any] = dict(seed=args.seed, num_threads=args.threads, precision=args.precision,
                                   device=args.device, progress=False, eval_every=10**9, log_every=50)
     if args.max_steps:
         fields["max_steps"] = args.max_steps
-    config = recipe_config(args.recipe, args.set, **fields)
     if args.quick:
-        config = recipe_config(args.recipe, args.set, **{**fields, "corpus_options": {"n_sentences": 2_000},
-                                                         "max_steps": 6, "warmup_steps": 2, "batch_size": 16})
+        fields.update(corpus_options={"n_sentences": 2_000}, max_steps=6, warmup_steps=2, batch_size=16)
         args.probe_every, args.n_probes = 3, 5
-    world = ToyWorld()
-    positions_per_step = config.batch_size * config.grad_accum * config.seq_len
-
-    class ProbeGap(Callback):
-        """Score the probes every ``probe_every`` steps; stop the run at the target."""
-
-        def __init__(self) -> None:
-            self.curve: list[dict[str, float]] = []
-            self.tokenizer = None
-            self.model = None
-            self.probe_seconds = 0.0
-
-        def on_step_end(self, state) -> None:
-            if state.step % args.probe_every:
-                return
-            started = time.perf_counter()
-            report = probe_report(self.model, self.tokenizer, world, n=args.n_probes, seed=0, progress=False)
-            self.probe_seconds += time.perf_counter() - started
-            self.model.train()
-            self.curve.append({"step": state.step, "positions": state.step * positions_per_step,
-                               "tokens": state.tokens_seen, "train_seconds": round(state.train_seconds, 2),
-                               "gap_nats": round(report["gap_nats"], 4)})
-            print(json.dumps(self.curve[-1]), file=sys.stderr, flush=True)  # the curve so far, for a watcher
-            if report["gap_nats"] <= args.target:
-                state.should_stop = True
-
-    from mlmcourse.training.build import build_model, load_tokenizer
-
-    tokenizer = load_tokenizer(config)
-    torch.manual_seed(config.seed)
-    model = build_model(config, len(tokenizer), tokenizer.pad_token_id)
-    probe = ProbeGap()
-    probe.tokenizer, probe.model = tokenizer, model
+    config = recipe_config(args.recipe, args.set, **fields)
     started = time.perf_counter()
-    result = train(config, [probe], tokenizer=tokenizer, model=model)
-    reached = next((point for point in probe.curve if point["gap_nats"] <= args.target), None)
+    result, probe = train_with_probes(config, args.probe_every, args.target, args.n_probes, echo=True)
+    reached = probe.first_at_most(args.target)
     tokens = reached["positions"] if reached else None
     baseline = BASELINE["tokens_to_quality"]
     return {
         "name": "quality",
         "config": {"recipe": args.recipe, "target_gap_nats": args.target, "probe_every": args.probe_every,
                    "n_probes_per_phenomenon": args.n_probes, "changes": args.set, "train_config": config.to_dict(),
-                   "positions_per_step": positions_per_step},
+                   "positions_per_step": probe.positions_per_step},
         "reached": reached is not None,
         "tokens_to_quality": tokens,
         "real_tokens_to_quality": reached["tokens"] if reached else None,
@@ -147,7 +106,6 @@ def run(args: argparse.Namespace) -> dict:
         "device": result.device,
         "tokens_per_second": round(result.tokens_per_second),
         "steps_per_second": round(result.steps / result.train_seconds, 2) if result.train_seconds else None,
-        "probe_seconds": round(probe.probe_seconds, 1),
+        "probe_seconds": round(probe.seconds, 1),
         "total_seconds": round(time.perf_counter() - started, 1),
-        "median_gap_last_3": statistics.median(p["gap_nats"] for p in probe.curve[-3:]) if probe.curve else None,
     }

@@ -1,0 +1,110 @@
+"""Watching what a run learns: the toy-world probe gap every few steps, and recipes compared on it.
+
+What it teaches: the validation loss of a toy-world run mostly measures the language's own ambiguity (notebook 06),
+so it barely moves while the model learns to count or to negate. The probe gap to the Bayes floor does move:
+:class:`ProbeGap` scores the probes every ``every`` steps during training (as ``mlmcourse eval`` does: 200 probes
+per phenomenon, seed 0) and can stop the run when a target gap is reached. :func:`compare_recipes` trains several
+recipes, one change at a time, over several seeds, and records each run's gap curve: how notebook 05 tells how the
+course checkpoint's recipe was found.
+
+What it simplifies: the probes are scored on the model being trained (the time they take is not training time);
+a curve point is the gap after ``step`` optimizer steps, so recipes with different batches are compared by tokens.
+
+Production twin: the Trainer's ``eval_steps`` with a custom ``compute_metrics``, and the "time to a target
+quality" benchmarks of efficient-training papers (e.g. cramming's fixed budget, MosaicBERT's time to a GLUE score).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from mlmcourse.training.callbacks import Callback, TrainState
+
+
+class ProbeGap(Callback):
+    """Score the toy-world probes every ``every`` steps; stop the run once the gap is at most ``target``."""
+
+    def __init__(self, model, tokenizer, every: int, target: float | None = None, n_probes: int = 200,
+                 positions_per_step: int = 0, echo: bool = False) -> None:
+        from mlmcourse.corpora.toyworld import ToyWorld
+
+        self.model, self.tokenizer, self.every, self.target = model, tokenizer, every, target
+        self.n_probes, self.positions_per_step, self.echo = n_probes, positions_per_step, echo
+        self.world = ToyWorld()
+        self.curve: list[dict[str, float]] = []
+        self.seconds = 0.0
+
+    def on_step_end(self, state: TrainState) -> None:
+        if state.step % self.every:
+            return
+        from mlmcourse.metrics.probes import probe_report
+
+        started = time.perf_counter()
+        report = probe_report(self.model, self.tokenizer, self.world, n=self.n_probes, seed=0, progress=False)
+        self.seconds += time.perf_counter() - started
+        self.model.train()
+        point = {"step": state.step, "positions": state.step * self.positions_per_step,
+                 "tokens": state.tokens_seen, "train_seconds": round(state.train_seconds, 2),
+                 "gap_nats": round(report["gap_nats"], 4), "gap_se": round(report["gap_se"], 4),
+                 "per_phenomenon": {row["phenomenon"]: round(row["gap_nats"], 4) for row in report["per_phenomenon"]}}
+        self.curve.append(point)
+        if self.echo:  # the curve so far, for whoever watches a long run
+            print(json.dumps({key: point[key] for key in ("step", "positions", "gap_nats")}), file=sys.stderr,
+                  flush=True)
+        if self.target is not None and report["gap_nats"] <= self.target:
+            state.should_stop = True
+
+    def first_at_most(self, target: float) -> dict[str, float] | None:
+        """The first curve point whose gap is at most ``target`` (None if the run never got there)."""
+        return next((point for point in self.curve if point["gap_nats"] <= target), None)
+
+
+def train_with_probes(config, every: int, target: float | None = None, n_probes: int = 200, echo: bool = False,
+                      texts: dict[str, list[str]] | None = None) -> tuple[Any, ProbeGap]:
+    """Train ``config`` while :class:`ProbeGap` watches it; returns (TrainResult, the callback with its curve)."""
+    import torch
+
+    from mlmcourse.training.build import build_model, load_tokenizer
+    from mlmcourse.training.loop import train
+
+    tokenizer = load_tokenizer(config)
+    torch.manual_seed(config.seed)
+    model = build_model(config, len(tokenizer), tokenizer.pad_token_id)
+    watcher = ProbeGap(model, tokenizer, every, target, n_probes,
+                       config.batch_size * config.grad_accum * config.seq_len, echo)
+    result = train(config, [watcher], tokenizer=tokenizer, model=model, texts=texts)
+    return result, watcher
+
+
+def compare_recipes(recipes: dict[str, dict[str, Any]], seeds: list[int], every: int, path: str | Path | None = None,
+                    **fields: Any) -> dict[str, Any]:
+    """Train every recipe (TrainConfig fields) with every seed, recording probe-gap curves; save JSON to ``path``.
+
+    ``fields`` are shared by all runs (e.g. ``num_threads``, ``progress=False``). Runs already in the JSON file are
+    kept, so an interrupted study continues where it stopped.
+    """
+    from mlmcourse.training.config import TrainConfig
+
+    path = Path(path) if path else None
+    study = json.loads(path.read_text()) if path and path.exists() else {"recipes": recipes, "runs": {}}
+    study["recipes"] = recipes
+    for name, recipe in recipes.items():
+        for seed in seeds:
+            key = f"{name}|{seed}"
+            if key in study["runs"]:
+                continue
+            config = TrainConfig.from_dict({**recipe, **fields, "seed": seed})
+            result, watcher = train_with_probes(config, every)
+            study["runs"][key] = {"recipe": name, "seed": seed, "curve": watcher.curve,
+                                  "tokens_per_second": round(result.tokens_per_second), "device": result.device,
+                                  "train_seconds": round(result.train_seconds, 1)}
+            if path:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_suffix(".tmp")
+                temporary.write_text(json.dumps(study, indent=1))
+                temporary.replace(path)
+    return study
