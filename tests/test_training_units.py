@@ -314,21 +314,30 @@ def test_warmup_experiment_runs_every_recipe_and_plots(tmp_path):
     from mlmcourse.training.plateau import RECIPES, plot_warmup_experiment, warmup_experiment
 
     result = warmup_experiment(4, tokenizer=small_tokenizer(), texts=small_texts(), num_threads=1, progress=False,
-                               work_dir=tmp_path)
-    assert list(result["runs"]) == list(RECIPES) and result["steps"] == 4
+                               work_dir=tmp_path, seeds=(0, 1))
+    assert list(result["runs"]) == [f"{name}|{seed}" for name in RECIPES for seed in (0, 1)] and result["steps"] == 4
     assert 0 < result["unigram_entropy"] < math.log(120)
-    for name, run in result["runs"].items():
-        assert run["recipe"] == RECIPES[name] and run["history"][-1]["step"] == 4
+    for run in result["runs"].values():
+        assert run["recipe"] == RECIPES[run["recipe_name"]] and run["history"][-1]["step"] == 4
         shares = [share for _, share in run["top_predictions"]]
         assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 1
-    assert result["runs"]["no warmup"]["history"][0]["lr"] == 2e-3  # no warmup: the peak from step 0
-    assert result["runs"]["300 warmup steps"]["history"][0]["lr"] < 2e-4
+    assert result["runs"]["no warmup|0"]["history"][0]["lr"] == 2e-3  # no warmup: the peak from step 0
+    assert result["runs"]["300 warmup steps|1"]["history"][0]["lr"] < 2e-4
+    assert result["runs"]["no warmup|0"]["history"] != result["runs"]["no warmup|1"]["history"]  # seeds differ
     axes = plot_warmup_experiment(result)
-    assert len(axes.lines) == 2 * len(RECIPES) + 1  # training + validation per recipe, and the plateau line
+    assert len(axes.lines) == 2 * 2 * len(RECIPES) + 1  # training + validation per run, and the plateau line
+    assert len(axes.get_legend().get_texts()) == len(RECIPES) + 1  # one legend entry per recipe
     # A second call with more steps continues the stored runs instead of starting over.
     longer = warmup_experiment(6, tokenizer=small_tokenizer(), texts=small_texts(), num_threads=1, progress=False,
                                work_dir=tmp_path, recipes={"no warmup": RECIPES["no warmup"]})
-    assert [e["step"] for e in longer["runs"]["no warmup"]["evals"]][-1] == 6
+    assert [e["step"] for e in longer["runs"]["no warmup|0"]["evals"]][-1] == 6
+
+
+def test_leave_step_worked_example():
+    from mlmcourse.training.plateau import leave_step
+
+    run = {"evals": [{"step": 50, "loss": 4.1}, {"step": 100, "loss": 3.2}]}
+    assert leave_step(run, plateau=4.0) == 100 and leave_step(run, plateau=3.6) is None
 
 
 def test_one_line_per_row_says_when_rows_are_mostly_padding_or_lines_are_cut(capsys):
