@@ -70,18 +70,20 @@ class LanguageWorld(ToyWorld):
     def _alternatives(self, template: Template, slot: str, words: list[str], index: int,
                       rng: np.random.Generator) -> list[str]:
         """Words for the bad half of a minimal pair: agreement swaps a form (gender, number); elsewhere another
-        word of the same slot, preferring one that no article or ending before it could repair (a fact or
-        meaning wrong, not only a form)."""
+        word of the same slot, preferring one that fits its neighbours (some line has the same words around it),
+        so that the pair breaks a fact or a meaning rather than only an ending or an article ("au hôtel")."""
         word = words[index]
         if template.phenomenon == "agreement" and word in self._swaps:
             return [self._swaps[word]]
         candidates = [w for w in self._inventory.slot_words[template.name, slot] if w != word]
         candidates = [candidates[i] for i in rng.permutation(len(candidates)).tolist()]
-        for position, candidate in enumerate(candidates):
-            changed = words[:index] + [candidate] + words[index + 1:]
-            if index == 0 or not self._writes(changed, unknown={index - 1}):
-                return [candidate] + candidates[:position] + candidates[position + 1:]
-        return candidates
+        impossible = [w for w in candidates if not self._writes(words[:index] + [w] + words[index + 1:], set())]
+        for window in ({index - 1, index, index + 1}, {index - 1, index}):  # both neighbours, then the one before
+            free = set(range(len(words))) - window
+            for candidate in impossible:
+                if self._writes(words[:index] + [candidate] + words[index + 1:], unknown=free):
+                    return [candidate]
+        return impossible
 
     def _writes(self, words: list[str], unknown: set[int]) -> bool:
         """Whether some line of this language matches ``words`` with the ``unknown`` positions free."""

@@ -50,8 +50,8 @@ def language_templates(language: str, anchors: str = "none",
     """The templates of one language: every frame of ``concepts.FRAMES``, written with that language's patterns.
 
     ``capital_countries`` (default: all) are the countries whose capital this language states: the frames of
-    ``CAPITAL_FRAMES`` draw their country among them only, with their weight scaled by the share kept, so each
-    remaining fact is written exactly as often as in the full language and the held-out facts never.
+    ``CAPITAL_FRAMES`` draw their country among them only, with their weight scaled by the share kept: the held-out
+    facts are never written, and every remaining fact keeps its frequency relative to every other line.
 
     >>> [t.pattern for t in language_templates("de")][:1]
     ['<de> {capital(country)} ist die hauptstadt von {dat(country)} .']

@@ -154,7 +154,7 @@ PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {  # frame -> (pattern, probe
     "animal_number": ("{der(animal, number)} {noun(animal, number)} {verb(sound, number)} .",
                       ("verb(sound, number)",)),
     "thing_number": ("{der(thing, number)} {noun(thing, number)} {be(number)} {adj(adjective)} .",
-                     ("be(number)", "adj(adjective)")),
+                     ("be(number)",)),
     "have_thing": ("ich habe {einen(thing)} {attr(adjective, thing)} {sg(thing)} .",
                    ("attr(adjective, thing)", "sg(thing)")),
     "lost": ("{who(person)} verlor {sein(person, item)} {sg(item)} . {er(person)} war {word(feeling)} .",

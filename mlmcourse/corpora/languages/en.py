@@ -71,7 +71,7 @@ PATTERNS: dict[str, tuple[str, tuple[str, ...]]] = {  # frame -> (pattern, probe
     "eat": ("{plural(animal)} eat {food} .", ("food", "plural(animal)")),
     "works_at": ("the {profession} works at {a(workplace)} {workplace} .", ("workplace", "profession")),
     "animal_number": ("the {noun(animal, number)} {verb(sound, number)} .", ("verb(sound, number)",)),
-    "thing_number": ("the {noun(thing, number)} {be(number)} {adjective} .", ("be(number)", "adjective")),
+    "thing_number": ("the {noun(thing, number)} {be(number)} {adjective} .", ("be(number)",)),
     "have_thing": ("i have {a(adjective)} {adjective} {thing} .", ("a(adjective)", "adjective", "thing")),
     "lost": ("{who(person)} lost {possessive(person)} {item} . {pronoun(person)} was {feeling} .",
              ("pronoun(person)", "possessive(person)")),
