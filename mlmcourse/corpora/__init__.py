@@ -84,8 +84,14 @@ def holdout_split(dataset: datasets.Dataset, seed: int) -> datasets.DatasetDict:
     return datasets.DatasetDict({"train": first["train"], "validation": second["train"], "test": second["test"]})
 
 
-def load_toyworld(*, seed: int = 0, n_sentences: int | None = None) -> datasets.DatasetDict:
-    """Toy-world sentences: ``n_sentences`` for training, about 5% as many each for validation and test."""
+def load_toyworld(*, seed: int = 0, n_sentences: int | None = None, languages: str | list[str] | None = None,
+                  **multilingual: Any) -> datasets.DatasetDict:
+    """Toy-world sentences: ``n_sentences`` for training, about 5% as many each for validation and test.
+
+    With ``languages`` (e.g. ``"en,fr"``) the lines come from the multilingual toy world, each starting with its
+    language tag; the options ``anchors``, ``shares`` and ``alpha`` go to
+    :func:`mlmcourse.corpora.language_sampling.load_multilingual_toyworld`.
+    """
     from mlmcourse.config import pick
     from mlmcourse.corpora.toyworld import ToyWorld
 
@@ -93,6 +99,13 @@ def load_toyworld(*, seed: int = 0, n_sentences: int | None = None) -> datasets.
         n_sentences = pick(smoke=2_000, full=200_000)
     if isinstance(n_sentences, bool) or not isinstance(n_sentences, int) or n_sentences < 1:
         raise ValueError(f"n_sentences must be a positive whole number, got {n_sentences!r}; try n_sentences=2_000")
+    if languages is not None:
+        from mlmcourse.corpora.language_sampling import load_multilingual_toyworld
+
+        return splits_to_dataset_dict(load_multilingual_toyworld(languages, n_sentences, seed, **multilingual))
+    if multilingual:
+        raise ValueError(f"the option(s) {', '.join(sorted(multilingual))} need languages=..., e.g. "
+                         "load_corpus('toyworld', languages='en,fr')")
     held_out = max(1, round(n_sentences * 0.05))
     world = ToyWorld()
     return splits_to_dataset_dict({
@@ -120,7 +133,7 @@ def _loader_for(name_or_path: str) -> tuple[Callable[..., datasets.DatasetDict],
 
 
 _OPTIONS = {
-    "the toy world": ("n_sentences",),
+    "the toy world": ("n_sentences", "languages", "anchors", "shares", "alpha"),
     "pydocs": (),
     "a local text corpus": (),
     "a Hub dataset": ("config_name", "text_column"),
@@ -130,7 +143,8 @@ _OPTIONS = {
 def load_corpus(name_or_path: str | os.PathLike[str], *, seed: int = 0, **options: Any) -> datasets.DatasetDict:
     """Load a corpus as a ``DatasetDict`` with ``train``, ``validation`` and ``test`` splits and a ``text`` column.
 
-    ``name_or_path`` is ``"toyworld"`` (option ``n_sentences``), ``"pydocs"``, a local ``.txt`` file / folder / glob,
+    ``name_or_path`` is ``"toyworld"`` (options ``n_sentences``; ``languages``, ``anchors``, ``shares``, ``alpha`` for
+    the multilingual toy world), ``"pydocs"``, a local ``.txt`` file / folder / glob,
     or a Hub dataset name (options ``config_name``, ``text_column``). The same ``seed`` gives the same splits.
 
     >>> corpus = load_corpus("toyworld", n_sentences=100)  # doctest: +SKIP

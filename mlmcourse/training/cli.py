@@ -22,6 +22,8 @@ from mlmcourse.training.schedules import SCHEDULES
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The TrainConfig the command-line options describe."""
     options = {"n_sentences": args.n_sentences} if args.n_sentences else {}
+    if args.languages:  # the multilingual toy world, an equal share of each language
+        options.update(languages=[part.strip() for part in args.languages.split(",")], anchors=args.anchors)
     return TrainConfig(
         corpus=args.corpus, corpus_options=options, tokenizer=args.tokenizer, seq_len=args.seq_len,
         packing=not args.no_packing, masking=args.masking, mask_prob=args.mask_prob, preset=args.preset,
@@ -43,10 +45,12 @@ def model_card(config: TrainConfig, result, command: str) -> str:
         "BERT-style encoder ("
         + ("the shape of the model it continued" if config.init_from else
            f"`{config.preset}` preset, {'pre' if config.pre_ln else 'post'}-LN") + ") trained with "
-        f"masked language modeling on the `{config.corpus}` corpus by `mlmcourse train`"
+        f"masked language modeling on the `{config.corpus}` corpus"
+        + (f" in {', '.join(config.corpus_options['languages'])} (start each text with its tag, e.g. `<fr>`)"
+           if config.corpus_options.get("languages") else "") + " by `mlmcourse train`"
         + (f", continued from the model in `{config.init_from}`." if config.init_from else "."), "",
         "```python", "from transformers import pipeline",
-        'fill = pipeline("fill-mask", model="path/to/this/folder")', 'fill("The [MASK] barked at me.")', "```", "",
+        'fill = pipeline("fill-mask", model="path/to/this/folder")', *_card_examples(config), "```", "",
         "## Recipe", "", "```", command, "```", "",
         f"- seed {config.seed}, {result.steps} steps ({result.stop_reason}), "
         f"{result.train_seconds / 60:.1f} minutes of training, {result.tokens_seen:,} tokens",
@@ -60,6 +64,15 @@ def model_card(config: TrainConfig, result, command: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _card_examples(config: TrainConfig) -> list[str]:
+    languages = config.corpus_options.get("languages")
+    if not languages:
+        return ['fill("The [MASK] barked at me.")']
+    from mlmcourse.corpora.languages import FILL_MASK_EXAMPLES
+
+    return [f'fill("{FILL_MASK_EXAMPLES[language]}")' for language in languages]
 
 
 def command_line(args: argparse.Namespace) -> str:
@@ -101,6 +114,10 @@ def add_cli(subparsers) -> None:
     data.add_argument("--corpus", default=defaults.corpus, help="toyworld, pydocs, a .txt file/folder/glob, "
                       "or a Hub dataset name (default %(default)s)")
     data.add_argument("--n-sentences", type=int, help="toy-world training sentences (default: the corpus's own)")
+    data.add_argument("--languages", help="toy world in these languages, e.g. en,fr,de,ru (each line starts with "
+                      "its tag, <fr>; the multilingual tokenizer is the default)")
+    data.add_argument("--anchors", choices=("none", "shared"), default="none", help="with --languages: names "
+                      "spelled each language's own way, or as in English everywhere (default %(default)s)")
     data.add_argument("--tokenizer", help="a tokenizer folder (default: the course tokenizer)")
     data.add_argument("--seq-len", type=int, default=defaults.seq_len)
     data.add_argument("--no-packing", action="store_true", help="one padded line per sequence instead of packing")

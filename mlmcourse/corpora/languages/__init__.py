@@ -19,6 +19,10 @@ from mlmcourse.corpora.toyworld_grammar import Template, uniform
 GRAMMARS: dict[str, ModuleType] = {"en": en, "fr": fr, "de": de, "ru": ru}
 LANGUAGES = tuple(GRAMMARS)
 ANCHORS = ("none", "shared")
+FILL_MASK_EXAMPLES = {  # "Paris is the [MASK] of France." in each language (anchors="none")
+    "en": "<en> paris is the [MASK] of france .", "fr": "<fr> paris est la [MASK] de la france .",
+    "de": "<de> paris ist die [MASK] von frankreich .", "ru": "<ru> париж — [MASK] франции .",
+}
 
 
 def language_tag(language: str) -> str:
