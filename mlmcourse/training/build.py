@@ -40,7 +40,8 @@ def load_tokenizer(config: TrainConfig):
     if config.tokenizer is None and config.corpus_options.get("languages"):
         from mlmcourse.tokenization.multilingual import multilingual_tokenizer
 
-        return multilingual_tokenizer()  # every word of every toy-world language is one token
+        languages = config.corpus_options["languages"]  # every word of these languages is one token
+        return multilingual_tokenizer(languages.split(",") if isinstance(languages, str) else languages)
     if config.tokenizer is None:
         from mlmcourse.tokenization import course_tokenizer
 
