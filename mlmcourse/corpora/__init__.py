@@ -85,12 +85,13 @@ def holdout_split(dataset: datasets.Dataset, seed: int) -> datasets.DatasetDict:
 
 
 def load_toyworld(*, seed: int = 0, n_sentences: int | None = None, languages: str | list[str] | None = None,
-                  **multilingual: Any) -> datasets.DatasetDict:
+                  anchors: str = "none", shares: dict[str, float] | None = None,
+                  alpha: float = 1.0) -> datasets.DatasetDict:
     """Toy-world sentences: ``n_sentences`` for training, about 5% as many each for validation and test.
 
     With ``languages`` (e.g. ``"en,fr"``) the lines come from the multilingual toy world, each starting with its
-    language tag; the options ``anchors``, ``shares`` and ``alpha`` go to
-    :func:`mlmcourse.corpora.language_sampling.load_multilingual_toyworld`.
+    language tag; ``anchors``, ``shares`` and ``alpha`` then say how names are spelled, how much data each language
+    has and how languages are sampled (:func:`mlmcourse.corpora.language_sampling.load_multilingual_toyworld`).
     """
     from mlmcourse.config import pick
     from mlmcourse.corpora.toyworld import ToyWorld
@@ -102,10 +103,11 @@ def load_toyworld(*, seed: int = 0, n_sentences: int | None = None, languages: s
     if languages is not None:
         from mlmcourse.corpora.language_sampling import load_multilingual_toyworld
 
-        return splits_to_dataset_dict(load_multilingual_toyworld(languages, n_sentences, seed, **multilingual))
-    if multilingual:
-        raise ValueError(f"the option(s) {', '.join(sorted(multilingual))} need languages=..., e.g. "
-                         "load_corpus('toyworld', languages='en,fr')")
+        return splits_to_dataset_dict(load_multilingual_toyworld(languages, n_sentences, seed, anchors=anchors,
+                                                                 shares=shares, alpha=alpha))
+    if anchors != "none" or shares is not None or alpha != 1.0:
+        raise ValueError("the options anchors, shares and alpha need languages=..., e.g. "
+                         "load_corpus('toyworld', languages='en,fr', alpha=0.3)")
     held_out = max(1, round(n_sentences * 0.05))
     world = ToyWorld()
     return splits_to_dataset_dict({
