@@ -243,3 +243,13 @@ def test_generate_mixes_languages_reproducibly(world):
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_a_world_of_some_phenomena_writes_only_their_frames():
+    world = MultilingualToyWorld(("en", "ru"), phenomena=("facts",), held_out={"ru": ["germany"]})
+    assert world.world("ru").phenomena == ["facts"] and world.full_world("ru").phenomena == ["facts"]
+    frames = {"capital_of", "capital_is", "city_in", "continent"}
+    assert {t.name for t in world.world("en").templates} == frames
+    assert all(len(line.split()) <= 9 for line in world.generate(500, seed=0))
+    with pytest.raises(ValueError, match="unknown phenomena \\['grammar'\\]"):
+        MultilingualToyWorld(("en",), phenomena=("grammar",))

@@ -15,7 +15,8 @@ be asked in a chosen language. XLM-R does without tags; here the function words 
 line anyway, so the tag changes what the model can know by nothing but a word.
 Two knobs make the experiments of notebook 11: ``held_out`` removes some facts (the capitals of chosen countries) from
 chosen languages, so a model can be asked in Russian what it only ever read in English (zero-shot cross-lingual
-transfer); ``anchors`` spells proper nouns the same in every language ("shared") or each language's own way ("none").
+transfer); ``anchors`` spells proper nouns the same in every language ("shared") or each language's own way ("none");
+``phenomena`` keeps only some frames (``("facts",)``: a world that only talks about countries, for short runs).
 Simplifies: 19 frames over a small shared inventory (``languages.concepts``); one generator per language, mixed
 by the caller (``language_sampling``).
 Mirrors: XNLI / MLQA-style zero-shot transfer and the anchor-word experiments of Pires et al. (2019, "How
@@ -46,7 +47,8 @@ from mlmcourse.corpora.toyworld_grammar import Template
 class LanguageWorld(ToyWorld):
     """One language of the multilingual toy world: a ToyWorld whose templates are that language's grammar.
 
-    ``capital_countries`` (default: all) are the countries whose capital this language ever states.
+    ``capital_countries`` (default: all) are the countries whose capital this language ever states; ``phenomena``
+    (default: all) the phenomena whose frames it writes.
 
     >>> french = LanguageWorld("fr")
     >>> french.posterior("<fr> paris est la [MASK] de la france .", 4)
@@ -56,12 +58,10 @@ class LanguageWorld(ToyWorld):
     """
 
     def __init__(self, language: str = "en", anchors: str = "none", capital_countries: Collection[str] | None = None,
-                 seed: int = 0, templates: Sequence[Template] | None = None):
+                 seed: int = 0, phenomena: Collection[str] | None = None):
         self.language, self.anchors = check_language(language), check_anchors(anchors)
         self.tag = language_tag(language)
-        if templates is None:
-            templates = language_templates(language, anchors, capital_countries)
-        super().__init__(seed=seed, templates=templates)
+        super().__init__(seed=seed, templates=language_templates(language, anchors, capital_countries, phenomena))
         self._swaps = GRAMMARS[language].form_swaps()
 
     def __repr__(self) -> str:
@@ -105,7 +105,8 @@ class MultilingualToyWorld:
     """
 
     def __init__(self, languages: Sequence[str] = LANGUAGES, anchors: str = "none",
-                 held_out: Mapping[str, Collection[str]] | None = None, seed: int = 0):
+                 held_out: Mapping[str, Collection[str]] | None = None, seed: int = 0,
+                 phenomena: Sequence[str] | None = None):
         if isinstance(languages, str):
             languages = [part.strip() for part in languages.split(",") if part.strip()]
         self.languages = [check_language(language) for language in languages]
@@ -121,7 +122,8 @@ class MultilingualToyWorld:
             if unknown:
                 raise ValueError(f"held_out[{language!r}] names unknown countries {unknown}; the toy world's "
                                  f"countries are {', '.join(COUNTRIES)}")
-        self.worlds = {language: LanguageWorld(language, anchors, self._seen_countries(language), seed)
+        self.phenomena = None if phenomena is None else list(phenomena)
+        self.worlds = {language: LanguageWorld(language, anchors, self._seen_countries(language), seed, phenomena)
                        for language in self.languages}
         self._full: dict[str, LanguageWorld] = {}
 
@@ -145,7 +147,7 @@ class MultilingualToyWorld:
         if not self.held_out.get(language):
             return self.world(language)
         if language not in self._full:
-            self._full[language] = LanguageWorld(language, self.anchors, seed=self.seed)
+            self._full[language] = LanguageWorld(language, self.anchors, seed=self.seed, phenomena=self.phenomena)
         return self._full[language]
 
     @property

@@ -13,7 +13,7 @@ from collections.abc import Collection
 from types import ModuleType
 
 from mlmcourse.corpora.languages import de, en, fr, ru
-from mlmcourse.corpora.languages.concepts import CAPITAL_FRAMES, COUNTRIES, FRAMES
+from mlmcourse.corpora.languages.concepts import CAPITAL_FRAMES, COUNTRIES, FRAMES, PHENOMENA
 from mlmcourse.corpora.toyworld_grammar import Template, uniform
 
 GRAMMARS: dict[str, ModuleType] = {"en": en, "fr": fr, "de": de, "ru": ru}
@@ -49,13 +49,15 @@ def check_anchors(anchors: str) -> str:
     return anchors
 
 
-def language_templates(language: str, anchors: str = "none",
-                       capital_countries: Collection[str] | None = None) -> list[Template]:
+def language_templates(language: str, anchors: str = "none", capital_countries: Collection[str] | None = None,
+                       phenomena: Collection[str] | None = None) -> list[Template]:
     """The templates of one language: every frame of ``concepts.FRAMES``, written with that language's patterns.
 
     ``capital_countries`` (default: all) are the countries whose capital this language states: the frames of
     ``CAPITAL_FRAMES`` draw their country among them only, with their weight scaled by the share kept: the held-out
     facts are never written, and every remaining fact keeps its frequency relative to every other line.
+    ``phenomena`` (default: all) keeps only the frames of those phenomena, e.g. ``("facts",)`` for a world that only
+    talks about countries.
 
     >>> [t.pattern for t in language_templates("de")][:1]
     ['<de> {capital(country)} ist die hauptstadt von {dat(country)} .']
@@ -63,8 +65,13 @@ def language_templates(language: str, anchors: str = "none",
     grammar = GRAMMARS[check_language(language)]
     renderers = grammar.renderers(check_anchors(anchors))
     kept = list(COUNTRIES) if capital_countries is None else [c for c in COUNTRIES if c in set(capital_countries)]
+    unknown = sorted(set(phenomena or ()) - set(PHENOMENA))
+    if unknown:
+        raise ValueError(f"unknown phenomena {unknown}; the toy world's phenomena are {', '.join(PHENOMENA)}")
     templates = []
     for frame in FRAMES:
+        if phenomena is not None and frame.phenomenon not in phenomena:
+            continue
         latents, weight = frame.latents, frame.weight
         if frame.name in CAPITAL_FRAMES and len(kept) < len(COUNTRIES):
             if not kept:
