@@ -3,7 +3,8 @@
 ``load_corpus(name_or_path)`` is the one entry point the notebooks use. It knows four kinds of source:
 
 - ``"toyworld"``: a generated English-like language whose generative process is known exactly
-  (``mlmcourse.corpora.toyworld``), so the best possible prediction of a masked word can be computed;
+  (``mlmcourse.corpora.toyworld``), so the best possible prediction of a masked word can be computed; with
+  ``languages="en,fr,de,ru"`` the same world in several languages (``mlmcourse.corpora.multilingual``);
 - ``"pydocs"``: real English prose from the running Python's documentation (``mlmcourse.corpora.pydocs``);
 - a local ``.txt`` file, a folder of them or a glob: your own domain text (``mlmcourse.corpora.local``);
 - a Hugging Face Hub dataset such as ``"wikitext-2-raw-v1"`` (``mlmcourse.corpora.hub``), which needs the network
@@ -44,7 +45,7 @@ VALIDATION_SEED_OFFSET = 1_000_003
 TEST_SEED_OFFSET = 2_000_006
 
 __all__ = [
-    "SPLITS", "ToyWorld", "load_corpus", "plot_lengths", "plot_zipf", "pydocs_paragraphs",
+    "SPLITS", "MultilingualToyWorld", "ToyWorld", "load_corpus", "plot_lengths", "plot_zipf", "pydocs_paragraphs",
     "split_summary", "splits_to_dataset_dict", "unigram_entropy", "word_counts", "zipf_table",
 ]
 
@@ -55,6 +56,10 @@ def __getattr__(name: str) -> Any:
         from mlmcourse.corpora.toyworld import ToyWorld
 
         return ToyWorld
+    if name == "MultilingualToyWorld":
+        from mlmcourse.corpora.multilingual import MultilingualToyWorld
+
+        return MultilingualToyWorld
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
