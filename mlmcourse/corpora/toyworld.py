@@ -76,10 +76,11 @@ class ToyWorld:
     {'capital': 1.0}
     """
 
-    def __init__(self, seed: int = 0):
+    def __init__(self, seed: int = 0, templates: Sequence[Template] | None = None):
         self.seed = seed  # default seed of generate / probes / minimal_pairs; the language itself is fixed
-        self.templates: list[Template] = list(TEMPLATES)
-        self.phenomena: list[str] = list(PHENOMENA)
+        # `templates` replaces the English grammar, e.g. by another language's (mlmcourse.corpora.multilingual)
+        self.templates: list[Template] = list(TEMPLATES if templates is None else templates)
+        self.phenomena: list[str] = [p for p in PHENOMENA if any(t.phenomenon == p for t in self.templates)]
         total = sum(template.weight for template in self.templates)
         self.template_probabilities = np.array([t.weight / total for t in self.templates])
 

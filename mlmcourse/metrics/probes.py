@@ -169,3 +169,41 @@ def format_probe_table(report: dict[str, Any]) -> str:
                      f"{row['gap_nats']:>9.3f} ± {row['gap_se']:.3f}{row['kl']:>8.3f}{100 * row['accuracy']:>8.1f}"
                      f"{100 * row['bayes_accuracy']:>9.1f}")
     return "\n".join(lines)
+
+
+def language_report(model: Any, tokenizer: Any, world: Any, n: int = 200, seed: int = 0, n_pairs: int = 0,
+                    batch_size: int = 64, progress: bool = True) -> dict[str, Any]:
+    """``probe_report`` for each language of a ``MultilingualToyWorld``, and overall numbers over all of them.
+
+    Returns the overall keys of ``probe_report`` (every kept probe weighted equally, whatever its language) plus
+    ``"per_language": {language: probe_report(...)}``; with ``n_pairs`` > 0 also the overall minimal-pair accuracy.
+    """
+    per_language = {language: probe_report(model, tokenizer, world.world(language), n=n, seed=seed, n_pairs=n_pairs,
+                                           batch_size=batch_size, progress=progress)
+                    for language in world.languages}
+    counts = {language: report["n_probes"] for language, report in per_language.items()}
+    total = sum(counts.values())
+    report: dict[str, Any] = {key: float(sum(per_language[lang][key] * counts[lang] for lang in counts) / total)
+                              for key in ROW_KEYS[3:]}
+    report.update({"n_probes": total, "skipped": sum(r["skipped"] for r in per_language.values()),
+                   "per_language": per_language})
+    if n_pairs > 0:
+        pairs = [(r["minimal_pairs"]["accuracy"], r["minimal_pairs"]["n_pairs"]) for r in per_language.values()]
+        report["minimal_pairs"] = {"accuracy": float(sum(a * k for a, k in pairs) / max(1, sum(k for _, k in pairs))),
+                                   "n_pairs": sum(k for _, k in pairs)}
+    return report
+
+
+def format_language_table(report: dict[str, Any]) -> str:
+    """One row per language (and overall): probes, model CE, Bayes floor, gap, KL, accuracies, minimal pairs."""
+    header = (f"{'language':<10}{'n':>6}{'model CE':>10}{'floor':>8}{'gap':>8}{'KL':>8}{'acc %':>8}{'bayes %':>9}"
+              f"{'pairs %':>9}")
+    lines = [header, "-" * len(header)]
+    rows = [(language, row) for language, row in report["per_language"].items()] + [("overall", report)]
+    for name, row in rows:
+        pairs = row.get("minimal_pairs")
+        shown = f"{100 * pairs['accuracy']:>9.1f}" if pairs else f"{'':>9}"
+        lines.append(f"{name:<10}{row['n_probes']:>6}{row['probe_ce']:>10.3f}{row['bayes_floor']:>8.3f}"
+                     f"{row['gap_nats']:>8.3f}{row['kl']:>8.3f}{100 * row['accuracy']:>8.1f}"
+                     f"{100 * row['bayes_accuracy']:>9.1f}{shown}")
+    return "\n".join(lines)

@@ -33,9 +33,15 @@ def load_texts(config: TrainConfig) -> dict[str, list[str]]:
 
 def load_tokenizer(config: TrainConfig):
     """``config.tokenizer`` (a local folder in Hugging Face format); by default the tokenizer saved with
-    ``config.init_from`` when the run continues a model, else the course tokenizer."""
+    ``config.init_from`` when the run continues a model, the multilingual tokenizer for a multilingual toy world
+    (``corpus_options["languages"]``), else the course tokenizer."""
     if config.tokenizer is None and config.init_from is not None:
         return load_tokenizer(replace(config, tokenizer=config.init_from, init_from=None))
+    if config.tokenizer is None and config.corpus_options.get("languages"):
+        from mlmcourse.tokenization.multilingual import multilingual_tokenizer
+
+        languages = config.corpus_options["languages"]  # every word of these languages is one token
+        return multilingual_tokenizer(languages.split(",") if isinstance(languages, str) else languages)
     if config.tokenizer is None:
         from mlmcourse.tokenization import course_tokenizer
 

@@ -63,6 +63,9 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         values["packing"] = "none"
     if args.n_sentences:
         values["corpus_options"] = {**values.get("corpus_options", {}), "n_sentences": args.n_sentences}
+    if args.languages:  # the multilingual toy world, an equal share of each language
+        values["corpus_options"] = {**values.get("corpus_options", {}), "anchors": args.anchors,
+                                    "languages": [part.strip() for part in args.languages.split(",")]}
     if values.get("clip") == 0:
         values["clip"] = None
     return TrainConfig.from_dict(values)
@@ -76,10 +79,12 @@ def model_card(config: TrainConfig, result, command: str) -> str:
         "BERT-style encoder ("
         + ("the shape of the model it continued" if config.init_from else
            f"`{config.preset}` preset, {'pre' if config.pre_ln else 'post'}-LN") + ") trained with "
-        f"masked language modeling on the `{config.corpus}` corpus by `mlmcourse train`"
+        f"masked language modeling on the `{config.corpus}` corpus"
+        + (f" in {', '.join(config.corpus_options['languages'])} (start each text with its tag, e.g. `<fr>`)"
+           if config.corpus_options.get("languages") else "") + " by `mlmcourse train`"
         + (f", continued from the model in `{config.init_from}`." if config.init_from else "."), "",
         "```python", "from transformers import pipeline",
-        'fill = pipeline("fill-mask", model="path/to/this/folder")', 'fill("The [MASK] barked at me.")', "```", "",
+        'fill = pipeline("fill-mask", model="path/to/this/folder")', *_card_examples(config), "```", "",
         "## Recipe", "", "```", command, "```", "",
         f"- seed {config.seed}, {result.steps} steps ({result.stop_reason}), "
         f"{result.train_seconds / 60:.1f} minutes of training, {result.tokens_seen:,} tokens",
@@ -95,6 +100,15 @@ def model_card(config: TrainConfig, result, command: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _card_examples(config: TrainConfig) -> list[str]:
+    languages = config.corpus_options.get("languages")
+    if not languages:
+        return ['fill("The [MASK] barked at me.")']
+    from mlmcourse.corpora.languages import FILL_MASK_EXAMPLES
+
+    return [f'fill("{FILL_MASK_EXAMPLES[language]}")' for language in languages]
 
 
 def command_line(args: argparse.Namespace) -> str:
@@ -173,6 +187,10 @@ def add_cli(subparsers) -> None:
         group.add_argument(flag, **kwargs)
     groups["data"].add_argument("--n-sentences", type=int, help="toy-world training sentences")
     groups["data"].add_argument("--no-packing", action="store_true", help="the same as --packing none")
+    groups["data"].add_argument("--languages", help="toy world in these languages, e.g. en,fr,de,ru (each line starts "
+                                "with its tag, <fr>; the multilingual tokenizer is the default)")
+    groups["data"].add_argument("--anchors", choices=("none", "shared"), default="none", help="with --languages: "
+                                "names spelled each language's own way, or as in English everywhere (default %(default)s)")
     groups["run"].add_argument("--export", help="also write the model in Hugging Face format + a model card here")
     groups["run"].add_argument("--overwrite", action="store_true", help="allow --export into a non-empty folder")
     parser.epilog = ("Options you do not give come from the corpus's measured recipe; for the toy world: "
