@@ -64,3 +64,32 @@ def test_probe_report_reads_probes_in_context():
     assert report["n_probes"] == plain["n_probes"] == 8
     assert report["bayes_floor"] == plain["bayes_floor"]  # the same probes, the same floor
     assert report["probe_ce"] != plain["probe_ce"]  # read differently
+
+
+def test_probe_losses_match_the_report_and_the_bootstrap_brackets_the_mean():
+    from mlmcourse.corpora.toyworld import ToyWorld
+    from mlmcourse.metrics.long_context import paired_bootstrap, probe_losses
+    from mlmcourse.tokenization import course_tokenizer
+
+    tokenizer, world = course_tokenizer(), ToyWorld()
+    torch.manual_seed(2)
+    model = MaskedLM(EncoderConfig.preset("tiny", vocab_size=len(tokenizer), num_layers=1)).eval()
+    probes = world.probes("facts", 6, seed=0)
+    in_context = InContext(world.generate(30, seed=6, progress=False), seq_len=48)
+    losses = probe_losses(model, tokenizer, probes, in_context)
+    report = probe_report(model, tokenizer, world, n=6, phenomena=["facts"], progress=False, log_probs=in_context)
+    assert losses.shape == (6,) and losses.mean() == pytest.approx(report["probe_ce"], rel=1e-9)
+    alone = probe_losses(model, tokenizer, probes)
+    interval = paired_bootstrap(losses, alone, seed=1)
+    assert interval["low"] <= interval["mean"] <= interval["high"]
+    assert interval["mean"] == pytest.approx(float((losses - alone).mean()))
+    assert paired_bootstrap(losses, losses)["high"] == 0.0
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from mlmcourse.metrics import long_context
+
+    result = doctest.testmod(long_context)
+    assert result.failed == 0 and result.attempted > 0

@@ -75,3 +75,35 @@ class InContext:
             logits = logits_at_positions(model, input_ids[batch], np.ones_like(input_ids[batch]), masks[batch])
             result.append(log_softmax(logits))  # (batch, vocab)
         return np.concatenate(result)  # (n_texts, vocab)
+
+
+def probe_losses(model: Any, tokenizer: Any, probes: Sequence[Any], log_probs: Any = None,
+                 batch_size: int = 64) -> np.ndarray:
+    """Cross-entropy (nats) of the answer of each probe, read alone or through ``log_probs`` (e.g. :class:`InContext`).
+
+    Probes must have single-token answers (all toy-world words are one token in the course tokenizer).
+    """
+    from mlmcourse.metrics.probes import probe_log_probs, single_token_id
+
+    answers = [single_token_id(tokenizer, probe.answer, probe.index == 0) for probe in probes]
+    if None in answers:
+        raise ValueError("some probe answers are several tokens with this tokenizer; use the course tokenizer.")
+    texts = [probe.masked_text(tokenizer.mask_token) for probe in probes]
+    scores = (log_probs or probe_log_probs)(model, tokenizer, texts, batch_size)  # (n, vocab)
+    return -scores[np.arange(len(probes)), answers]  # (n,)
+
+
+def paired_bootstrap(first: Sequence[float], second: Sequence[float], resamples: int = 2000,
+                     seed: int = 0) -> dict[str, float]:
+    """Mean of ``first - second`` over the same items, with a 95% bootstrap interval (items resampled).
+
+    >>> result = paired_bootstrap([1.0, 2.0, 3.0, 4.0], [0.5, 1.5, 2.5, 3.5])
+    >>> result["mean"], result["low"], result["high"]  # every item differs by 0.5: no spread
+    (0.5, 0.5, 0.5)
+    """
+    differences = np.asarray(first, dtype=np.float64) - np.asarray(second, dtype=np.float64)  # (n,)
+    rng = np.random.default_rng(seed)
+    samples = rng.integers(0, len(differences), size=(resamples, len(differences)))  # (resamples, n)
+    means = differences[samples].mean(axis=1)  # (resamples,)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return {"mean": float(differences.mean()), "low": float(low), "high": float(high)}
