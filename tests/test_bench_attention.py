@@ -91,3 +91,18 @@ def test_lengths_the_landmarks_do_not_divide_are_refused():
     args = parser.parse_args(["--lengths", "100,128", "--num-landmarks", "64"])
     with pytest.raises(ValueError, match=r"\[100\] are not multiples of --num-landmarks 64"):
         attention_bench.run(args)
+
+
+def test_the_getrusage_fallback_measures_the_written_out_matrix():
+    """Without Linux's resettable peak (macOS), the probe reads getrusage's peak before and after one forward, in a
+    fresh process (so no earlier peak hides this one)."""
+    import subprocess
+    import sys
+
+    script = ("import mlmcourse.bench.attention as bench; bench.memory_method = lambda: bench.FALLBACK_METHOD; "
+              "bench._probe_memory('eager:512', '64', '8', '16', '9', '0')")
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    peaks = json.loads(finished.stdout.strip().splitlines()[-1])
+    # eager at 512 tokens and 8 heads: two (8, 512, 512) fp32 matrices, 16 MiB; the peak rises by at least most of it
+    assert peaks["eager"]["512"] > 0.5 * 2 * 8 * 512 * 512 * 4

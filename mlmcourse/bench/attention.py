@@ -12,8 +12,9 @@ Three measurements, each side's configuration in the JSON:
 - **peak memory** of the same forward (and of ``eager`` attention, which builds the (seq x seq) matrix, up to
   ``--eager-max-len``): measured as the rise of resident memory (Linux VmHWM, reset through /proc/self/clear_refs)
   over what was resident just before, in one fresh subprocess per kind (``--quick``: one for all); glibc's mmap
-  threshold is fixed so freed tensors go back to the system between lengths. Next to it, the bytes of the big intermediates computed from the
-  shapes. (``tracemalloc`` cannot do this: it does not see torch's allocations.)
+  threshold is fixed so freed tensors go back to the system between lengths. Elsewhere (macOS) the rise of
+  ``getrusage``'s peak in a fresh subprocess per measurement. Next to it, the bytes of the big intermediates
+  computed from the shapes. (``tracemalloc`` cannot do this: it does not see torch's allocations.)
 - **approximation error**: the relative error ||Nyström - exact|| / ||exact|| of the layer output against exact
   attention with the same weights (no convolution, so only the approximation differs), on the two trained attention
   layers of the course checkpoint reading 512 tokens of toy-world text, for 8 ... 512 landmarks.
@@ -157,9 +158,31 @@ def analytic_bytes(kind: str, seq: int, args: argparse.Namespace) -> int:
     return FLOAT_BYTES * (common + extra)
 
 
+LINUX_METHOD = ("peak resident memory (Linux VmHWM, reset via /proc/self/clear_refs) minus resident memory just "
+                "before one forward, weights and input already allocated; lengths in increasing order, "
+                "MALLOC_MMAP_THRESHOLD_=65536 so freed tensors leave")
+FALLBACK_METHOD = ("rise of the peak resident memory (resource.getrusage ru_maxrss) during one forward, in a fresh "
+                   "subprocess per kind and length (no /proc/self/clear_refs on this system)")
+
+
+def memory_method() -> str | None:
+    """How this system can measure peak memory: Linux's resettable peak, getrusage, or not at all (None)."""
+    if os.path.exists("/proc/self/clear_refs") and os.path.exists("/proc/self/status"):
+        return LINUX_METHOD
+    try:
+        import resource  # noqa: F401  (not on Windows)
+    except ImportError:
+        return None
+    return FALLBACK_METHOD
+
+
 def measure_memory(kinds: dict[str, list[int]], args: argparse.Namespace) -> dict[str, dict[int, int]]:
     """Peak resident-memory rise of one forward per kind and length, measured in one fresh subprocess:
     {kind: {length: bytes}}."""
+    if memory_method() == FALLBACK_METHOD and sum(len(seqs) for seqs in kinds.values()) > 1:
+        # the peak cannot be reset: one process per measurement, so no earlier peak hides this one
+        return {kind: {seq: measure_memory({kind: [seq]}, args)[kind][seq] for seq in seqs}
+                for kind, seqs in kinds.items() if seqs}
     plan = ";".join(f"{kind}:{','.join(map(str, seqs))}" for kind, seqs in kinds.items() if seqs)
     command = [sys.executable, "-m", "mlmcourse.bench.attention", "--probe-memory", plan, str(args.hidden_size),
                str(args.num_heads), str(args.num_landmarks), str(args.conv_kernel_size), str(args.threads)]
@@ -199,11 +222,19 @@ def _probe_memory(plan: str, hidden: str, heads: str, landmarks: str, kernel: st
             layer(torch.randn(1, 2 * args.num_landmarks, args.hidden_size))  # one-time set-up (threads, kernels)
             for seq in seqs:
                 hidden = torch.randn(1, seq, args.hidden_size)  # (1, seq, hidden): allocated before the measurement
-                with open("/proc/self/clear_refs", "w") as clear:
-                    clear.write("5")  # reset the peak (VmHWM) to the current resident size
-                before = _resident_bytes("VmRSS")
-                output = layer(hidden)[0]
-                peaks[kind][seq] = max(0, _resident_bytes("VmHWM") - before)
+                if memory_method() == LINUX_METHOD:
+                    with open("/proc/self/clear_refs", "w") as clear:
+                        clear.write("5")  # reset the peak (VmHWM) to the current resident size
+                    before = _resident_bytes("VmRSS")
+                    output = layer(hidden)[0]
+                    peaks[kind][seq] = max(0, _resident_bytes("VmHWM") - before)
+                else:
+                    import resource
+
+                    unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
+                    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit
+                    output = layer(hidden)[0]
+                    peaks[kind][seq] = max(0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit - before)
                 del output, hidden
     print(json.dumps(peaks))
 
@@ -258,11 +289,14 @@ def run(args: argparse.Namespace) -> dict:
         times = {side: {seq: summary(values) for seq, values in by_length.items()} for side, by_length in samples.items()}
         memory_kinds = {"sdpa": lengths, "nystrom": lengths,
                         "eager": [seq for seq in lengths if seq <= args.eager_max_len]}
-        if args.quick:  # one subprocess for all kinds: seconds
+        method = memory_method()
+        if method is None:  # e.g. Windows: shapes only
+            measured = {kind: dict.fromkeys(seqs) for kind, seqs in memory_kinds.items() if seqs}
+        elif args.quick:  # one subprocess for all kinds: seconds
             measured = measure_memory(memory_kinds, args)
         else:  # one fresh subprocess per kind, so no kind inherits another's memory
             measured = {kind: measure_memory({kind: seqs}, args)[kind] for kind, seqs in memory_kinds.items() if seqs}
-        memory = {kind: {seq: {"measured_mb": significant(peak / 2**20, 3),
+        memory = {kind: {seq: {"measured_mb": None if peak is None else significant(peak / 2**20, 3),
                                "analytic_mb": significant(analytic_bytes(kind, seq, args) / 2**20, 3)}
                          for seq, peak in by_length.items()} for kind, by_length in measured.items()}
         errors = approximation_errors(sorted(int(m) for m in args.error_landmarks.split(",")),
@@ -288,10 +322,11 @@ def run(args: argparse.Namespace) -> dict:
                             "conv_kernel_size": args.conv_kernel_size},
             "headline": "ratio = geometric mean over lengths of transformers' Nyström ms / ours (same maths, same "
                         "weights); the technique's own gain is nystrom_speedup_vs_exact and crossover_length",
-            "memory_method": "peak resident memory (Linux VmHWM, reset via /proc/self/clear_refs) minus resident "
-                             "memory just before one forward, weights and input already allocated; one subprocess "
-                             "per attention kind, lengths in increasing order, MALLOC_MMAP_THRESHOLD_=65536 so freed "
-                             "tensors leave; analytic_mb: fp32 bytes of the tensors that grow with the length",
+            "memory_method": (f"measured_mb: {method}; " if method else "measured_mb: not measurable here "
+                              "(no /proc or resource module); ")
+                             + ("one subprocess for all kinds; " if args.quick and method == LINUX_METHOD else
+                                "fresh subprocesses; ")
+                             + "analytic_mb: fp32 bytes of the tensors that grow with the length",
         },
         "ours": ours,
         "huggingface": theirs,
