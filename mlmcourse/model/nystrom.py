@@ -1,7 +1,8 @@
 """Nyström attention: softmax attention through a few landmarks, in time and memory linear in the length.
 
-Teaches: exact attention builds the (seq x seq) matrix softmax(Q K^T / sqrt(d)) for every head; at 8,192 tokens and
-12 heads that is 8,192 x 8,192 x 12 x 4 bytes = 3.2 GB in fp32 for one layer, and the time grows the same way.
+Teaches: exact attention computes the (seq x seq) matrix softmax(Q K^T / sqrt(d)) for every head; written out, at
+8,192 tokens and 12 heads that is 8,192 x 8,192 x 12 x 4 bytes = 3.2 GB in fp32 for one layer. PyTorch's fused
+kernel (``sdpa``) avoids storing it, but its time still grows with seq^2.
 Nyströmformer (Xiong et al. 2021, "Nyströmformer: A Nyström-based Algorithm for Approximating Self-Attention")
 approximates the matrix through m *landmarks*, the means of m equal segments of the queries (Q~) and keys (K~)::
 
@@ -27,8 +28,8 @@ how much padding there is, because a segment mean divides by the segment's full 
 
 Simplifies: no attention dropout (neither transformers nor the authors apply it here). The pseudo-inverse starts by
 default from the authors' "original" scaling, one number for the whole batch, the only one transformers 5 can run;
-6 steps do not fully converge, so a row's output then depends on the other rows of its batch (measured in the tests:
-a few percent of the logits on a random model). ``EncoderConfig(pinv_scale="matrix")`` uses each matrix's own scale
+6 steps do not fully converge, so a row's output then depends on the other rows of its batch (``tests/test_nystrom.py``
+shows it on a random model). ``EncoderConfig(pinv_scale="matrix")`` uses each matrix's own scale
 (the paper's formula) and keeps rows independent, at the price of the transformers twin.
 Mirrors: ``NystromformerSelfAttention`` in ``transformers/models/nystromformer/modeling_nystromformer.py``; the tests
 check our model against ``NystromformerForMaskedLM`` with the same weights.
