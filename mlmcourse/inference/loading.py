@@ -99,10 +99,13 @@ def _is_bert_mlm(model_config: dict) -> bool:
 
 
 def _is_ours(folder: Path, model_config: dict) -> bool:
-    """Folders our MaskedLM reads: BertForMaskedLM with one safetensors file, or our pre-LN layout."""
+    """Folders our MaskedLM reads: BertForMaskedLM or NystromformerForMaskedLM with one safetensors file, or our
+    own layout (pre-LN)."""
     if (folder / NATIVE_CONFIG).exists():
         return True
-    return _is_bert_mlm(model_config) and (folder / "model.safetensors").exists()
+    nystromformer = (model_config.get("model_type") == "nystromformer"
+                     and "NystromformerForMaskedLM" in model_config.get("architectures", []))
+    return (_is_bert_mlm(model_config) or nystromformer) and (folder / "model.safetensors").exists()
 
 
 def _load_folder(folder: Path, engine: str) -> tuple[Any, Any]:

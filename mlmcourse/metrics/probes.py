@@ -15,7 +15,7 @@ pseudo-log-likelihood (``pll.py``), with an exact reference distribution that re
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -77,8 +77,12 @@ def probe_log_probs(model: Any, tokenizer: Any, texts: Sequence[str], batch_size
     return result
 
 
-def score_probes(model: Any, tokenizer: Any, probes: Sequence[Any], batch_size: int = 64) -> dict[str, Any]:
-    """One phenomenon's row: mean model CE on answers, Bayes floor, gap, KL, accuracies (nats; see module doc)."""
+def score_probes(model: Any, tokenizer: Any, probes: Sequence[Any], batch_size: int = 64,
+                 log_probs: Callable[..., np.ndarray] | None = None) -> dict[str, Any]:
+    """One phenomenon's row: mean model CE on answers, Bayes floor, gap, KL, accuracies (nats; see module doc).
+
+    ``log_probs(model, tokenizer, masked_texts, batch_size) -> (n, vocab)`` replaces :func:`probe_log_probs`, e.g.
+    to read each probe inside a long context (``mlmcourse.metrics.long_context``)."""
     word_ids: dict[tuple[str, bool], int | None] = {}
 
     def token_id(word: str, first: bool) -> int | None:
@@ -99,7 +103,8 @@ def score_probes(model: Any, tokenizer: Any, probes: Sequence[Any], batch_size: 
                            "skipped": len(probes) - len(kept)}
     if not kept:
         return {**row, **dict.fromkeys(ROW_KEYS[3:], math.nan), "gap_se": math.nan}
-    log_probs = probe_log_probs(model, tokenizer, [p.masked_text(tokenizer.mask_token) for p in kept], batch_size)
+    log_probs = (log_probs or probe_log_probs)(model, tokenizer, [p.masked_text(tokenizer.mask_token) for p in kept],
+                                               batch_size)
     model_ce = -log_probs[np.arange(len(kept)), answer_ids]  # (n,)
     bayes_ce = np.array([-math.log(p.posterior[p.answer]) for p in kept])  # (n,)
     kl = np.array([sum(q * (math.log(q) - log_probs[i, token]) for token, q in pairs)
@@ -120,19 +125,20 @@ def score_probes(model: Any, tokenizer: Any, probes: Sequence[Any], batch_size: 
 
 def probe_report(model: Any, tokenizer: Any, world: Any, n: int = 200, seed: int = 0,
                  phenomena: Sequence[str] | None = None, n_pairs: int = 0, batch_size: int = 64,
-                 progress: bool = True) -> dict[str, Any]:
+                 progress: bool = True, log_probs: Callable[..., np.ndarray] | None = None) -> dict[str, Any]:
     """Probe every phenomenon (``n`` probes each); overall numbers weight every kept probe equally.
 
     Returns ``{"probe_ce", "bayes_floor", "gap_nats", "kl", "accuracy", "bayes_accuracy", "n_probes",
     "skipped", "per_phenomenon": [row, ...]}`` and, with ``n_pairs`` > 0, ``"minimal_pairs": {"accuracy",
     "n_pairs", "per_phenomenon": {name: accuracy}}`` (pseudo-log-likelihood of grammatical vs ungrammatical).
+    ``log_probs``: see :func:`score_probes` (minimal pairs are always scored on their own).
     """
     from mlmcourse.progress import tqdm
 
     names = list(world.phenomena if phenomena is None else phenomena)
     rows = []
     for name in tqdm(names, desc="probes", unit="phenomenon", disable=not progress, leave=False):
-        rows.append(score_probes(model, tokenizer, world.probes(name, n, seed=seed), batch_size))
+        rows.append(score_probes(model, tokenizer, world.probes(name, n, seed=seed), batch_size, log_probs))
     counts = np.array([row["n"] for row in rows])
     if counts.sum() == 0:
         raise ValueError("no probe could be scored: every probe word splits into several tokens with this "

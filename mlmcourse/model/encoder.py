@@ -4,7 +4,7 @@ Teaches: a token becomes a vector (token + position + segment embedding, then La
 "attention, then a position-wise MLP", each wrapped in a residual connection and a LayerNorm, either after the
 sum (post-LN, original BERT) or before the sublayer (pre-LN, used by most models since GPT-2: it trains with
 less warmup, see ``05_training.ipynb``).
-Simplifies: learned absolute positions; exact GELU only; no gradient checkpointing.
+Simplifies: learned absolute positions; GELU only (exact, or the tanh approximation); no gradient checkpointing.
 Mirrors: ``BertEmbeddings``, ``BertIntermediate`` + ``BertOutput`` and ``BertLayer`` in
 ``transformers/models/bert/modeling_bert.py`` (same maths, so ``from_hf`` can copy the weights over).
 """
@@ -53,10 +53,11 @@ class FeedForward(nn.Module):
         super().__init__()
         self.dense_in = nn.Linear(config.hidden_size, config.intermediate_size)
         self.dense_out = nn.Linear(config.intermediate_size, config.hidden_size)
+        self.approximate = "tanh" if config.activation == "gelu_tanh" else "none"  # F.gelu's name for the variant
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         """hidden (..., hidden) -> (..., hidden); every position is transformed on its own."""
-        widened = F.gelu(self.dense_in(hidden))  # (..., intermediate): exact GELU, BERT's "gelu"
+        widened = F.gelu(self.dense_in(hidden), approximate=self.approximate)  # (..., intermediate): BERT's "gelu"
         return self.dense_out(widened)  # (..., hidden)
 
 

@@ -50,10 +50,11 @@ class MLMHead(nn.Module):
         self.dense = nn.Linear(config.hidden_size, config.hidden_size)
         self.norm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.bias = nn.Parameter(torch.zeros(config.vocab_size))  # one output-only bias per token
+        self.approximate = "tanh" if config.activation == "gelu_tanh" else "none"  # F.gelu's name for the variant
 
     def forward(self, hidden: torch.Tensor, token_embeddings: torch.Tensor) -> torch.Tensor:
         """hidden (..., hidden), token_embeddings (vocab, hidden) -> logits (..., vocab)."""
-        transformed = self.norm(F.gelu(self.dense(hidden)))  # (..., hidden)
+        transformed = self.norm(F.gelu(self.dense(hidden), approximate=self.approximate))  # (..., hidden)
         return F.linear(transformed, token_embeddings, self.bias)  # (..., vocab): score of every token
 
 
@@ -73,9 +74,10 @@ class MaskedLM(nn.Module):
     def _init_weights(self, module: nn.Module) -> None:
         """BERT's initialisation: normal(0, 0.02) weights, zero biases, LayerNorm = identity."""
         std = self.config.initializer_range
-        if isinstance(module, nn.Linear):
+        if isinstance(module, nn.Linear | nn.Conv2d):  # Conv2d: Nyström's value convolution, as transformers does
             nn.init.normal_(module.weight, mean=0.0, std=std)
-            nn.init.zeros_(module.bias)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
         elif isinstance(module, nn.Embedding):
             nn.init.normal_(module.weight, mean=0.0, std=std)
             if module.padding_idx is not None:
@@ -175,11 +177,12 @@ class MaskedLM(nn.Module):
                                  "the model? (len(tokenizer) should equal config.vocab_size)")
 
     # Hugging Face interoperability (implemented in mlmcourse.model.hf).
-    def to_hf(self, attn_implementation: str = "sdpa"):
-        """The same weights as a ``transformers.BertForMaskedLM`` (post-LN models only)."""
+    def to_hf(self, attn_implementation: str = "sdpa", segment_means_seq_len: int | None = None):
+        """The same weights as a ``transformers.BertForMaskedLM`` (post-LN models only), or for a Nyström model a
+        ``NystromformerForMaskedLM`` (inputs of exactly ``segment_means_seq_len`` tokens; default max_position)."""
         from mlmcourse.model.hf import to_hf
 
-        return to_hf(self, attn_implementation=attn_implementation)
+        return to_hf(self, attn_implementation=attn_implementation, segment_means_seq_len=segment_means_seq_len)
 
     def save_pretrained(self, folder: str | Path, tokenizer=None) -> Path:
         """Write a Hugging Face folder (config.json + model.safetensors [+ tokenizer]) that ``pipeline`` loads."""
