@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,19 @@ COMMON = ["train", "--corpus", "lines.txt", "--seq-len", "16", "--packing", "non
           "0.25", "--grad-accum", "2"]
 
 
+def run_all(command: list[str], cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    """Run ``command`` in its own process group; on a timeout kill the whole group (torchrun's workers too)."""
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(f"{command[:6]} did not finish in 300 s: {stderr[-2000:]}")
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
 def history(run: Path) -> tuple[list[float], dict]:
     latest = (run / "checkpoints" / "LATEST").read_text().strip()
     state = json.loads((run / "checkpoints" / latest / "state.json").read_text())["trainer"]
@@ -41,13 +55,11 @@ def test_two_processes_train_exactly_like_one(tmp_path):
     (tmp_path / "lines.txt").write_text("\n".join(lines))
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
-    two = subprocess.run([*torchrun, "-m", "mlmcourse.cli", *COMMON, "--batch-size", "4", "--out", "two"],
-                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    two = run_all([*torchrun, "-m", "mlmcourse.cli", *COMMON, "--batch-size", "4", "--out", "two"], tmp_path, env)
     assert two.returncode == 0, two.stderr[-3000:]
     assert "a global batch of 16 sequences per step" in two.stdout  # 4 per process x 2 processes x 2 micro-batches
     assert two.stdout.count("The model is in") == 1  # only the main process reports (and writes)
-    one = subprocess.run([sys.executable, "-m", "mlmcourse.cli", *COMMON, "--batch-size", "8", "--out", "one"],
-                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    one = run_all([sys.executable, "-m", "mlmcourse.cli", *COMMON, "--batch-size", "8", "--out", "one"], tmp_path, env)
     assert one.returncode == 0, one.stderr[-3000:]
     losses_two, state_two = history(tmp_path / "two")
     losses_one, state_one = history(tmp_path / "one")
