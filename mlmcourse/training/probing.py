@@ -87,9 +87,11 @@ def compare_recipes(recipes: dict[str, dict[str, Any]], seeds: list[int], every:
     ``fields`` are shared by all runs (e.g. ``num_threads``, ``progress=False``). Runs already in the JSON file are
     kept, so an interrupted study continues where it stopped.
     """
+    from mlmcourse.training.build import load_texts
     from mlmcourse.training.config import TrainConfig
 
     path = Path(path) if path else None
+    corpora: dict[str, dict[str, list[str]]] = {}  # one corpus per (corpus, options, seed), shared by the recipes
     study = json.loads(path.read_text()) if path and path.exists() else {"recipes": recipes, "runs": {}}
     study["recipes"] = recipes
     for name, recipe in recipes.items():
@@ -98,7 +100,10 @@ def compare_recipes(recipes: dict[str, dict[str, Any]], seeds: list[int], every:
             if key in study["runs"]:
                 continue
             config = TrainConfig.from_dict({**recipe, **fields, "seed": seed})
-            result, watcher = train_with_probes(config, every)
+            corpus_key = json.dumps([config.corpus, config.corpus_options, seed], sort_keys=True)
+            if corpus_key not in corpora:
+                corpora[corpus_key] = load_texts(config)
+            result, watcher = train_with_probes(config, every, texts=corpora[corpus_key])
             study["runs"][key] = {"recipe": name, "seed": seed, "curve": watcher.curve,
                                   "tokens_per_second": round(result.tokens_per_second), "device": result.device,
                                   "train_seconds": round(result.train_seconds, 1)}
@@ -108,3 +113,38 @@ def compare_recipes(recipes: dict[str, dict[str, Any]], seeds: list[int], every:
                 temporary.write_text(json.dumps(study, indent=1))
                 temporary.replace(path)
     return study
+
+
+# The study notebook 05 tells: the same budget of positions, one change at a time, three seeds each.
+STUDY_BUDGET_STEPS = 1_500
+STUDY_COMMON: dict[str, Any] = dict(
+    corpus="toyworld", corpus_options={"n_sentences": 400_000}, preset="tiny", lr=2e-3, warmup_steps=300,
+    dropout=0.0, schedule="linear", max_steps=STUDY_BUDGET_STEPS, eval_every=10**9, log_every=100, precision="fp32",
+    progress=False)
+STUDY: dict[str, dict[str, Any]] = {
+    "one line per 16-token row": dict(packing="none", seq_len=16, batch_size=128, mask_prob=0.25),
+    "lines streamed into 64-token rows": dict(packing="stream", seq_len=64, batch_size=32, mask_prob=0.25),
+    "whole lines packed, kept apart": dict(packing="lines", seq_len=64, batch_size=32, mask_prob=0.25),
+    "... and 40% masking": dict(packing="lines", seq_len=64, batch_size=32, mask_prob=0.40),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m mlmcourse.training.probing --out data/training/recipe_study.json``: run notebook 05's study."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Train the recipe study (one change at a time, several seeds) "
+                                                 "and store every run's probe-gap curve as JSON.")
+    parser.add_argument("--out", default="data/training/recipe_study.json")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--every", type=int, default=500, help="steps between probe evaluations")
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args(argv)
+    recipes = {name: {**STUDY_COMMON, **changes} for name, changes in STUDY.items()}
+    compare_recipes(recipes, list(range(args.seeds)), args.every, args.out, num_threads=args.threads)
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
