@@ -81,7 +81,7 @@ def train_with_probes(config, every: int, target: float | None = None, n_probes:
 
 
 def compare_recipes(recipes: dict[str, dict[str, Any]], seeds: list[int], every: int, path: str | Path | None = None,
-                    **fields: Any) -> dict[str, Any]:
+                    n_probes: int = 200, **fields: Any) -> dict[str, Any]:
     """Train every recipe (TrainConfig fields) with every seed, recording probe-gap curves; save JSON to ``path``.
 
     ``fields`` are shared by all runs (e.g. ``num_threads``, ``progress=False``). Runs already in the JSON file are
@@ -103,7 +103,7 @@ def compare_recipes(recipes: dict[str, dict[str, Any]], seeds: list[int], every:
             corpus_key = json.dumps([config.corpus, config.corpus_options, seed], sort_keys=True)
             if corpus_key not in corpora:
                 corpora[corpus_key] = load_texts(config)
-            result, watcher = train_with_probes(config, every, texts=corpora[corpus_key])
+            result, watcher = train_with_probes(config, every, n_probes=n_probes, texts=corpora[corpus_key])
             study["runs"][key] = {"recipe": name, "seed": seed, "curve": watcher.curve,
                                   "tokens_per_second": round(result.tokens_per_second), "device": result.device,
                                   "train_seconds": round(result.train_seconds, 1)}
