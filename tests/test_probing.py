@@ -27,7 +27,7 @@ def test_recipe_study_records_curves_and_continues_where_it_stopped(tmp_path):
 
 def test_the_study_changes_one_thing_at_a_time():
     names = list(STUDY)
-    for before, after in zip(names, names[1:]):
+    for before, after in zip(names, names[1:], strict=False):
         changed = {key for key in STUDY[after] if STUDY[after][key] != STUDY[before].get(key)}
         # the packing change also moves the row length and batch, keeping positions per step equal
         assert changed <= {"packing", "seq_len", "batch_size"} or changed == {"mask_prob"}, (before, after, changed)
