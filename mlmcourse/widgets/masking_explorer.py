@@ -97,8 +97,10 @@ def masking_html(view: MaskedSentence) -> str:
     note = (f"<p><b>The text is longer than a model reads at once:</b> only its first {len(view.tokens):,} tokens "
             f"are shown and masked; {view.cut:,} more were cut (a BERT-size model reads at most {MAX_TOKENS} "
             "tokens, [CLS] and [SEP] included).</p>" if view.cut else "")
-    return (f'{note}<div style="overflow-x:auto"><table style="border-collapse:collapse">{"".join(rows)}</table>'
-            f"</div><p>{summary} &nbsp; {legend}</p>")
+    # width:0 + min-width:100%: the table takes the width the notebook gives it and scrolls sideways, instead of
+    # widening the whole widget past the right edge (where the end of a long sentence could not be reached).
+    return (f'{note}<div class="masking-table" style="width:0;min-width:100%;overflow-x:auto">'
+            f'<table style="border-collapse:collapse">{"".join(rows)}</table></div><p>{summary} &nbsp; {legend}</p>')
 
 
 class MaskingExplorer:

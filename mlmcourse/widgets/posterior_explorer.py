@@ -134,7 +134,8 @@ class PosteriorExplorer:
         self.index: int | None = 0
         self.answer = ""
         self.table: list[tuple[str, float]] = []
-        self.phenomenon = widgets.Dropdown(options=self.world.phenomena, value=phenomenon, description="phenomenon")
+        self.phenomenon = widgets.Dropdown(options=self.world.phenomena, value=phenomenon, description="phenomenon",
+                                           style={"description_width": "initial"})  # the whole word
         self.new_sentence = widgets.Button(description="new sentence", icon="refresh")
         self.typed = widgets.Text(placeholder="or type a toy-world sentence, e.g. the <mask> barked at me .",
                                   continuous_update=False, layout=widgets.Layout(width="60%"))
