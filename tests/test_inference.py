@@ -325,6 +325,18 @@ def test_advice_is_python_in_python_and_command_line_on_the_command_line(monkeyp
     assert "(--model)" in printed and "load_model" not in printed
 
 
+def test_loading_and_errors_docstring_examples():
+    import doctest
+
+    import mlmcourse.errors
+    import mlmcourse.inference.cli
+    import mlmcourse.inference.loading
+
+    for module in (mlmcourse.errors, mlmcourse.inference.loading, mlmcourse.inference.cli):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
 def test_numpy_engine_refuses_other_architectures(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({"model_type": "roberta", "architectures": ["RobertaForMaskedLM"]}))
     (tmp_path / "model.safetensors").write_bytes(b"")

@@ -76,7 +76,8 @@ def draw_curves(history: list[dict], evals: list[dict], reference_losses: dict[s
     figure.clear()
     loss_axes, perplexity_axes = figure.subplots(1, 2)
     if history:
-        loss_axes.plot([e["step"] for e in history], [e["loss"] for e in history], label="training", lw=1)
+        loss_axes.plot([e["step"] for e in history], [e["loss"] for e in history], label="training", lw=1,
+                       marker="o" if len(history) == 1 else None, ms=3)  # one point: a line would be invisible
     if evals:
         steps = [e["step"] for e in evals]
         loss_axes.plot(steps, [e["loss"] for e in evals], "o-", label="validation", ms=3)
@@ -113,7 +114,8 @@ class TrainingDashboard(Callback):
         self._figure = Figure(figsize=(9, 3.2), layout="constrained")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="steps")
         self.status = widgets.HTML("waiting for training to start")
-        self.stop_button = widgets.Button(description="Stop after this step", button_style="danger", icon="stop")
+        self.stop_button = widgets.Button(description="Stop after this step", button_style="danger", icon="stop",
+                                          layout=widgets.Layout(width="auto"))  # the whole label, not "Stop af..."
         self.stop_button.on_click(self._on_stop_clicked)
         self.message = widgets.HTML("")
         self.curves = widgets.Image(format="png")
@@ -141,8 +143,8 @@ class TrainingDashboard(Callback):
         self._state = state
         self.progress.max, self.progress.value, self.progress.bar_style = state.max_steps, state.step, ""
         self.message.value = ""  # the previous run's last words do not describe this one
+        self.redraw(force=True)  # first the (empty) curves, so the text never describes a chart not yet shown
         self._show_status()
-        self.redraw(force=True)
 
     def on_step_end(self, state: TrainState) -> None:
         self.progress.value = state.step
@@ -164,9 +166,9 @@ class TrainingDashboard(Callback):
         self.result = result
         self.stop_button.disabled = True
         self.progress.bar_style = "success" if state.step >= state.max_steps else "warning"
+        self.redraw(force=True)
         self._show_status(f"finished ({result.stop_reason})")
         self.message.value = html.escape(f"finished ({result.stop_reason}): {result.summary()}")
-        self.redraw(force=True)
 
     def redraw(self, force: bool = False) -> None:
         """Redraw the curves (at most once per ``refresh_seconds`` unless ``force``)."""

@@ -8,21 +8,23 @@ this file (its name does not start with ``test_``): it needs Debian's chromium a
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
-from labdriver import REPO, SCREENSHOTS, NotebookPage, chromium, jupyterlab
+from labdriver import REPO, SCREENSHOTS, NotebookPage, chromium, jupyterlab, stopped_cleanly_on_sigterm
 from playwright.sync_api import expect
 
 from mlmcourse.inference import course_checkpoint_dir
 
+# widget -> (its notebook, the code of the cell that shows it)
 NOTEBOOKS = {
-    "fill_mask_playground": "00_fill_mask_in_five_minutes.ipynb",
-    "posterior_explorer": "01_corpus.ipynb",
-    "tokenizer_explorer": "02_tokenization.ipynb",
-    "masking_explorer": "03_masking.ipynb",
-    "attention_viewer": "04_model.ipynb",
-    "training_dashboard": "05_training.ipynb",
+    "fill_mask_playground": ("00_fill_mask_in_five_minutes.ipynb", "FillMaskPlayground()"),
+    "posterior_explorer": ("01_corpus.ipynb", 'PosteriorExplorer(world, phenomenon="animals")'),
+    "tokenizer_explorer": ("02_tokenization.ipynb", "TokenizerExplorer()"),
+    "masking_explorer": ("03_masking.ipynb", "MaskingExplorer(tokenizer)"),
+    "attention_viewer": ("04_model.ipynb", "AttentionViewer(viewer_model"),
+    "training_dashboard": ("05_training.ipynb", "TrainingDashboard(reference_losses"),
 }
 WAIT = 60_000  # ms: a kernel on a busy 2-core machine can take a while to answer a click
 REPORT: dict[str, dict] = {}
@@ -30,41 +32,44 @@ REPORT: dict[str, dict] = {}
 
 @pytest.fixture(scope="session")
 def lab():
-    with jupyterlab([REPO / "notebooks" / name for name in NOTEBOOKS.values()]) as server:
+    notebooks = [REPO / "notebooks" / name for name, _ in NOTEBOOKS.values()]
+    with stopped_cleanly_on_sigterm(), jupyterlab(notebooks) as server:
         yield server
     (SCREENSHOTS / "report.json").write_text(json.dumps(REPORT, indent=2))
 
 
 @pytest.fixture(scope="session")
-def browser():
-    with chromium() as running:
-        yield running
+def browser_context():
+    """One browser and one context for all tests: JupyterLab's scripts are loaded once, then cached."""
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        yield context
+        context.close()
 
 
 @pytest.fixture
-def open_notebook(lab, browser):
-    """Open a notebook in a fresh browser context and run it; afterwards stop its kernel and close the page."""
-    contexts, pages = [], []
+def open_notebook(lab, browser_context):
+    """Open a widget's notebook and run it down to the widget; afterwards stop its kernel and close the page."""
+    pages = []
 
-    def open_(widget: str) -> NotebookPage:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        contexts.append(context)
-        page = NotebookPage(context.new_page(), lab, NOTEBOOKS[widget], SCREENSHOTS / widget)
+    def open_(widget: str):
+        notebook, source = NOTEBOOKS[widget]
+        page = NotebookPage(browser_context.new_page(), lab, notebook, SCREENSHOTS / widget)
         pages.append((widget, page))
         started = time.monotonic()
         page.open()
-        run_seconds = page.run_all(timeout=600)
-        REPORT[widget] = {"notebook": NOTEBOOKS[widget], "run_all_seconds": round(run_seconds, 1),
-                          "open_seconds": round(time.monotonic() - started - run_seconds, 1)}
-        return page
+        opened = time.monotonic()
+        run_seconds = page.run_until(source, timeout=900)
+        REPORT[widget] = {"notebook": notebook, "open_seconds": round(opened - started, 1),
+                          "run_seconds": round(run_seconds, 1)}
+        return page, page.widget(source)
 
     yield open_
     for widget, page in pages:
         page.shoot("end of test")  # the whole page as the test left it: the first thing to look at on failure
         REPORT.setdefault(widget, {})["steps"] = page.steps
+        page.page.close()
     lab.shut_down_kernels()
-    for context in contexts:
-        context.close()
 
 
 def message_of(view):
@@ -83,8 +88,7 @@ def type_into(field, text: str, submit: bool = True) -> None:
 
 # ---- PosteriorExplorer (notebook 01) -----------------------------------------------------------------------
 def test_posterior_explorer(open_notebook):
-    nb = open_notebook("posterior_explorer")
-    view = nb.widget('PosteriorExplorer(world, phenomenon="animals")')
+    nb, view = open_notebook("posterior_explorer")
     message, typed = message_of(view).last, view.locator(".widget-text input")
     expect(message).to_contain_text("answer:", timeout=WAIT)
     expect(chart_images(view)).to_have_count(1)
@@ -141,8 +145,7 @@ def test_posterior_explorer(open_notebook):
 
 # ---- TokenizerExplorer (notebook 02) -----------------------------------------------------------------------
 def test_tokenizer_explorer(open_notebook):
-    nb = open_notebook("tokenizer_explorer")
-    view = nb.widget("TokenizerExplorer()")
+    nb, view = open_notebook("tokenizer_explorer")
     left, right = message_of(view).nth(0), message_of(view).nth(1)
     text = view.locator("textarea")
     for side in (left, right):
@@ -182,8 +185,6 @@ def test_tokenizer_explorer(open_notebook):
 
 # ---- MaskingExplorer (notebook 03) -------------------------------------------------------------------------
 def chosen_and_total(view) -> tuple[int, int]:
-    import re
-
     summary = message_of(view).inner_text()
     found = re.search(r"(\d+) of (\d+) tokens chosen", summary)
     assert found, summary
@@ -191,8 +192,7 @@ def chosen_and_total(view) -> tuple[int, int]:
 
 
 def test_masking_explorer(open_notebook):
-    nb = open_notebook("masking_explorer")
-    view = nb.widget("MaskingExplorer(tokenizer)")
+    nb, view = open_notebook("masking_explorer")
     table, summary = message_of(view).locator("table"), message_of(view)
     expect(table.locator("tr")).to_have_count(3, timeout=WAIT)
     expect(summary).to_contain_text("tokens chosen")
@@ -256,8 +256,7 @@ def image_source(view) -> str:
 
 
 def test_attention_viewer(open_notebook):
-    nb = open_notebook("attention_viewer")
-    view = nb.widget("AttentionViewer(viewer_model")
+    nb, view = open_notebook("attention_viewer")
     layer, head = view.locator(".widget-dropdown select").nth(0), view.locator(".widget-dropdown select").nth(1)
     first = image_source(view)
     nb.shoot("heatmap of the last layer, head 1", view)
@@ -294,8 +293,7 @@ def test_attention_viewer(open_notebook):
 
 # ---- FillMaskPlayground (notebook 00) ----------------------------------------------------------------------
 def test_fill_mask_playground(open_notebook):
-    nb = open_notebook("fill_mask_playground")
-    view = nb.widget("FillMaskPlayground()")
+    nb, view = open_notebook("fill_mask_playground")
     message, text = message_of(view), view.locator(".widget-text input").first
     model_box = view.locator("input[list]")  # the model box: a Combobox, a text field with suggestions
     expect(message).to_contain_text("best guess", timeout=WAIT)
@@ -312,11 +310,12 @@ def test_fill_mask_playground(open_notebook):
 
     type_into(text, "Paris is the [mask] of France.")
     expect(message).to_contain_text("best guess: 'capital'", timeout=WAIT)
+    capital = image_source(view)
     nb.shoot("a mis-cased mask", view)
 
     type_into(text, "the <mask> sat on <mask> mat .")
     expect(message).to_contain_text("2 masks", timeout=WAIT)
-    expect(chart_images(view)).to_have_count(1)
+    expect(chart_images(view)).not_to_have_attribute("src", capital, timeout=WAIT)
     nb.shoot("two masks", view)
 
     type_into(text, "paris is the capital of france .")
@@ -373,8 +372,7 @@ LONG_RUN = """dashboard.start(TrainConfig(seq_len=32, batch_size=8, lr=2e-3, war
 
 
 def test_training_dashboard(open_notebook):
-    nb = open_notebook("training_dashboard")
-    view = nb.widget("TrainingDashboard(reference_losses")
+    nb, view = open_notebook("training_dashboard")
     status, message = message_of(view).nth(0), message_of(view).nth(1)
     stop = view.get_by_role("button", name="Stop after this step")
     expect(status).to_contain_text("finished (max_steps)", timeout=WAIT)
@@ -384,9 +382,12 @@ def test_training_dashboard(open_notebook):
     expect(stop).to_be_disabled()
     nb.shoot("the notebook's run, finished", view)
 
+    curves = view.locator("img.widget-image")
+    first_run = curves.get_attribute("src")
     nb.add_cell_and_run(LONG_RUN)  # the learner starts a long run on the same dashboard
-    expect(status).to_contain_text("ETA", timeout=WAIT)
+    expect(status).to_have_text(re.compile(r"step [1-9]\d*/100000 .* ETA \d"), timeout=WAIT)
     expect(message).not_to_contain_text("finished")  # the last run's line is gone
+    expect(curves).not_to_have_attribute("src", first_run)  # and so are its curves
     expect(stop).to_be_enabled()
     nb.shoot("a long run in progress", view)
 

@@ -80,7 +80,10 @@ class Lab:
         return json.loads(text) if text else None
 
     def notebook_url(self, name: str) -> str:
-        return f"{self.url}/lab/tree/{name}?token={self.token}"
+        """The notebook alone in a fresh workspace: JupyterLab would otherwise reopen every notebook opened
+        before in the default workspace, each with a kernel of its own."""
+        workspace = re.sub(r"[^A-Za-z0-9]+", "-", name)
+        return f"{self.url}/lab/workspaces/{workspace}/tree/{name}?reset&token={self.token}"
 
     def shut_down_kernels(self) -> None:
         """Shut down every kernel the server runs (each notebook opened starts one)."""
@@ -91,6 +94,20 @@ class Lab:
             for kernel in self.api("GET", "/api/kernels"):
                 with contextlib.suppress(OSError):
                     self.api("DELETE", f"/api/kernels/{kernel['id']}", timeout=30)
+
+
+@contextlib.contextmanager
+def stopped_cleanly_on_sigterm() -> Iterator[None]:
+    """Turn SIGTERM (a CI time limit, ``timeout``) into KeyboardInterrupt, so every ``finally`` and fixture
+    teardown still runs and stops what was started; the default would end the process on the spot."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager
@@ -208,24 +225,38 @@ class NotebookPage:
                                  && panel.sessionContext.session.kernel.status === 'idle'); }""",
             timeout=timeout * 1000, polling=500)
 
-    def run_all(self, timeout: float = 300) -> float:
-        """Clear the stored outputs, run every cell, wait until all ran; fail with the first error. Returns seconds."""
+    def run_until(self, source: str, timeout: float = 300) -> float:
+        """Clear the stored outputs, run every cell down to the one whose code contains ``source`` (the widget's
+        cell), wait until they ran; fail with the first error. Returns the seconds it took.
+
+        The cells after the widget (exercises, summary) are left alone: nbval runs them in ``make test``.
+        """
         start = time.monotonic()
-        self.page.evaluate("""async () => { const app = window.jupyterapp;
-                                            await app.commands.execute('notebook:clear-all-cell-outputs');
-                                            app.commands.execute('notebook:run-all-cells'); }""")
+        found = self.page.evaluate(
+            """async source => { const app = window.jupyterapp; const notebook = app.shell.currentWidget.content;
+                                 const index = notebook.widgets.findIndex(cell => cell.model.type === 'code'
+                                     && cell.model.sharedModel.getSource().includes(source));
+                                 if (index < 0) return false;
+                                 await app.commands.execute('notebook:clear-all-cell-outputs');
+                                 notebook.activeCellIndex = index;
+                                 window.e2eLastCell = index;
+                                 app.commands.execute('notebook:run-all-above')
+                                     .then(() => app.commands.execute('notebook:run-cell'));
+                                 return true; }""", source)
+        assert found, f"{self.notebook} has no code cell containing {source!r}"
         state = self.page.wait_for_function(
-            """() => { const cells = window.jupyterapp.shell.currentWidget.content.widgets
-                                         .filter(cell => cell.model.type === 'code');
+            """() => { const panel = window.jupyterapp.shell.currentWidget;
+                       const cells = panel.content.widgets.slice(0, window.e2eLastCell + 1)
+                                                          .filter(cell => cell.model.type === 'code');
                        for (const cell of cells) {
                            for (const output of cell.model.outputs.toJSON())
                                if (output.output_type === 'error')
                                    return {error: output.ename + ': ' + output.evalue,
                                            source: cell.model.sharedModel.getSource().slice(0, 300)};
                        }
-                       const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
                        const done = cells.every(cell => cell.model.executionCount !== null);
-                       return done && kernel.status === 'idle' ? {cells: cells.length} : null; }""",
+                       return done && panel.sessionContext.session.kernel.status === 'idle'
+                           ? {cells: cells.length} : null; }""",
             timeout=timeout * 1000, polling=1000).json_value()
         if "error" in state:
             self.shoot("error")
@@ -260,6 +291,8 @@ class NotebookPage:
             if box["height"] > viewport["height"] - 150:
                 self.page.set_viewport_size({"width": viewport["width"], "height": int(box["height"]) + 300})
             element.scroll_into_view_if_needed()
+            # a chart that has arrived but is not decoded yet would show as a blank rectangle
+            element.evaluate("e => Promise.all([...e.querySelectorAll('img')].map(i => i.decode().catch(() => null)))")
             element.screenshot(path=path, animations="disabled")
             self.page.set_viewport_size(viewport)
         else:
