@@ -284,8 +284,11 @@ class ToyWorld:
     def _impossible_message(self, words: list[str], unknown: set[int]) -> str:
         shown = " ".join("_" if i in unknown else w for i, w in enumerate(words))
         vocabulary = set(self.vocabulary)
-        strangers = [w for i, w in enumerate(words) if i not in unknown and w not in vocabulary]
-        advice = (f"these words are not in the toy world's vocabulary: {strangers} (it is lowercase, with '.' as "
+        strangers = list(dict.fromkeys(w for i, w in enumerate(words) if i not in unknown and w not in vocabulary))
+        listed = f"{strangers[:8]}" + (f" and {len(strangers) - 8} more" if len(strangers) > 8 else "")
+        advice = (f"these words are not in the toy world's vocabulary: {listed} (it is lowercase, with '.' as "
                   "its own word)" if strangers else "no template writes these words in this order")
+        if len(shown) > 120:  # a pasted paragraph: its start is enough to recognise it
+            shown = shown[:117] + "..."
         return (f"the toy world can never write {shown!r}: {advice}. Try a generated line, e.g. "
                 "world.generate(5, seed=0), and mask one of its words.")

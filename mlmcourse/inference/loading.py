@@ -24,9 +24,11 @@ from mlmcourse.errors import CourseError
 COURSE_CHECKPOINT = "course-tiny"
 HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 NATIVE_CONFIG = "mlmcourse_config.json"  # our pre-LN models' own layout (mlmcourse.model.hf)
-TRAIN_HINT = ("create it with `mlmcourse train --corpus toyworld --preset tiny --out runs/course-tiny "
-              "--export data/models/course-tiny` (the exact recipe is in the README), or pass a folder or a Hub "
-              "name (--model)")
+TRAIN_RECIPE = ("`mlmcourse train --corpus toyworld --preset tiny --out runs/course-tiny --export "
+                "data/models/course-tiny` (the exact recipe is in the README)")
+TRAIN_HINT = (f"create it with {TRAIN_RECIPE} in a terminal, or load a model folder or a Hub name: "
+              "load_model('FOLDER or NAME')")
+TRAIN_HINT_CLI = f"create it with {TRAIN_RECIPE}, or pass a folder or a Hub name (--model)"
 
 
 def course_checkpoint_dir() -> Path:
@@ -47,7 +49,8 @@ def load_model(name_or_path: str | Path | None = None, *, engine: str = "torch")
     if name_or_path is None:
         folder = course_checkpoint_dir()
         if not any((folder / name).exists() for name in ("config.json", NATIVE_CONFIG)):
-            raise CourseError(f"the course checkpoint {folder} is missing; {TRAIN_HINT}.")
+            raise CourseError(f"the course checkpoint {folder} is missing; {TRAIN_HINT}.",
+                              command_line=f"the course checkpoint {folder} is missing; {TRAIN_HINT_CLI}.")
         return _load_folder(folder, engine)
     path = Path(name_or_path).expanduser()
     if path.exists():
@@ -55,9 +58,10 @@ def load_model(name_or_path: str | Path | None = None, *, engine: str = "torch")
             raise CourseError(f"{path} is a file; pass the folder that holds config.json and model.safetensors.")
         return _load_folder(run_model_folder(path), engine)
     name = str(name_or_path)
-    if not HUB_NAME.match(name) or name.startswith((".", "~")):
-        raise FileNotFoundError(f"no folder {name!r}; pass an existing model folder, a Hub name such as "
-                                f"'distilroberta-base', or nothing for the course checkpoint ({course_checkpoint_dir()}).")
+    if looks_like_folder(name):
+        raise FileNotFoundError(f"no folder {name!r}{_did_you_mean(path)}; give an existing model folder, a Hub "
+                                f"name such as 'distilroberta-base', or no name for the course checkpoint "
+                                f"({course_checkpoint_dir()}).")
     if engine == "numpy":
         raise CourseError("the NumPy engine reads local folders only; use engine='torch' for Hub names.")
     return _load_hub(name)
@@ -71,6 +75,45 @@ def run_model_folder(folder: Path) -> Path:
     if not list(folder.glob("*.safetensors")) and (folder / "model" / "config.json").exists():
         return folder / "model"
     return folder
+
+
+def looks_like_folder(name: str) -> bool:
+    """True when a model name can only mean a local folder, so a missing one is a typo, not a Hub model.
+
+    A Hub name is ``NAME`` or ``ORG/NAME``; a path starts with ``.``, ``~`` or ``/``, has more parts, a
+    backslash, or starts with a folder that exists here (``runs/mine`` when there is a ``runs/``).
+
+    >>> looks_like_folder("distilroberta-base"), looks_like_folder("FacebookAI/roberta-base")
+    (False, False)
+    >>> looks_like_folder("data/models/cours-tiny"), looks_like_folder("./mine"), looks_like_folder("~/mine")
+    (True, True, True)
+    """
+    if not HUB_NAME.match(name) or name.startswith((".", "~")):
+        return True
+    first, _, rest = name.partition("/")
+    return bool(rest) and Path(first).is_dir()
+
+
+def _did_you_mean(path: Path) -> str:
+    """" (did you mean 'x'?)" when a sibling folder of the missing `path` has a close name, else ""."""
+    import difflib
+
+    parent = path.parent
+    if not parent.is_dir():
+        return ""
+    siblings = [child.name for child in parent.iterdir() if child.is_dir()]
+    close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.75)
+    return f" (did you mean {str(parent / close[0])!r}?)" if close else ""
+
+
+def _use_instead(problem: str) -> CourseError:
+    """`problem` plus what to load instead, in Python words; the CLI prints the ``--model`` version."""
+    folder = course_checkpoint_dir()
+    return CourseError(
+        f"{problem} Use the course checkpoint instead (load_model() with no name: {folder}) or a local model "
+        "folder: load_model('FOLDER').",
+        command_line=f"{problem} Use the course checkpoint instead (omit --model: {folder}) or a local model "
+                     "folder (--model FOLDER).")
 
 
 def read_config(folder: Path) -> dict:
@@ -163,9 +206,8 @@ def _load_hub(name: str) -> tuple[Any, Any]:
         if not isinstance(try_to_load_from_cache(name, "config.json"), str):
             why = ("the Hugging Face Hub is switched off (HF_HUB_OFFLINE=1)" if offline
                    else "huggingface.co cannot be reached")
-            raise CourseError(f"cannot load the Hub model {name!r}: {why} and it is not in the local cache. "
-                              f"Use the course checkpoint instead (omit --model: {course_checkpoint_dir()}) or "
-                              "a local model folder; online, the first use of a Hub name downloads it.")
+            raise _use_instead(f"cannot load the Hub model {name!r}: {why} and it is not in the local cache "
+                               "(online, the first use of a Hub name downloads it).")
     from transformers import AutoModelForMaskedLM, AutoTokenizer
 
     try:
@@ -173,6 +215,5 @@ def _load_hub(name: str) -> tuple[Any, Any]:
         tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=not online)
         model = AutoModelForMaskedLM.from_pretrained(name, use_safetensors=True, local_files_only=not online)
     except OSError as error:
-        raise CourseError(f"cannot load the Hub model {name!r} ({error}). Use the course checkpoint instead "
-                          f"(omit --model: {course_checkpoint_dir()}) or a local model folder.") from None
+        raise _use_instead(f"cannot load the Hub model {name!r} ({error}).") from None
     return model.eval(), tokenizer
