@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 
 from mlmcourse.inference.logits import logits_at_positions, max_positions, pad_rows
-
-IGNORE_INDEX = -100
+from mlmcourse.masking.core import IGNORE_INDEX  # -100: the label cross-entropy skips
 
 
 def evaluation_mask(special: Sequence[bool], mask_prob: float = 0.15, seed: int = 0, index: int = 0

@@ -19,10 +19,9 @@ import torch.nn.functional as F
 from torch import nn
 from transformers.modeling_outputs import MaskedLMOutput
 
+from mlmcourse.masking.core import IGNORE_INDEX  # -100: the label cross-entropy skips
 from mlmcourse.model.config import EncoderConfig
 from mlmcourse.model.encoder import Embeddings, EncoderLayer
-
-IGNORE_INDEX = -100  # label of positions without a prediction (PyTorch's and Hugging Face's convention)
 
 
 def line_attention_mask(position_ids: torch.Tensor, padding_mask: torch.Tensor | None = None) -> torch.Tensor:

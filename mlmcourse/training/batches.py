@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import torch
 
-from mlmcourse.masking.core import MaskingConfig, mask_batch, replacement_candidates
+from mlmcourse.masking.core import (
+    IGNORE_INDEX,  # -100: the label cross-entropy skips
+    MaskingConfig,
+    mask_batch,
+    replacement_candidates,
+)
 from mlmcourse.masking.randomness import GeneratorSource
 from mlmcourse.masking.words import starts_from_vocabulary, word_start_table
 from mlmcourse.training.data import Blocks
-
-IGNORE_INDEX = -100
 
 
 class BatchMasker:
