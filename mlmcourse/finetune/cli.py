@@ -27,6 +27,7 @@ def config_from_args(args: argparse.Namespace) -> FinetuneConfig:
     values = dict(task=args.task, data=args.data, n_train=args.n_train, max_length=args.max_length,
                   init_from=args.init_from, preset=args.preset, model=args.model, seed=args.seed,
                   max_minutes=args.max_minutes, batch_size=args.batch_size, epochs=args.epochs,
+                  max_steps=args.max_steps, min_steps=min(FinetuneConfig().min_steps, args.max_steps),
                   num_threads=args.threads, progress=not (args.no_progress or args.json), device=args.device)
     for name in ("lr", "dropout"):
         if getattr(args, name) is not None:
@@ -92,6 +93,7 @@ def add_cli(subparsers) -> None:
     optim.add_argument("--batch-size", type=int, default=defaults.batch_size)
     optim.add_argument("--epochs", type=int, default=defaults.epochs, help="passes over the data (early stopping "
                        "may stop sooner)")
+    optim.add_argument("--max-steps", type=int, default=defaults.max_steps, help="at most this many steps")
     optim.add_argument("--max-minutes", type=float, help="time budget; the best weights so far are kept")
     run = parser.add_argument_group("run")
     run.add_argument("--out", help="export the fine-tuned model here (a pipeline-ready Hugging Face folder)")

@@ -92,6 +92,17 @@ def training_plan(n_train: int, config: FinetuneConfig) -> tuple[int, int]:
     return total, min(100, max(10, steps_per_epoch))
 
 
+def improves(scores: dict[str, float], best: tuple[float, float], min_delta: float = 1e-4) -> bool:
+    """Is this evaluation better than the best so far, ``(accuracy, loss)``? Higher accuracy wins; at equal accuracy
+    a loss lower by more than ``min_delta`` (so rounding noise never counts as progress).
+
+    >>> improves({"accuracy": 0.8, "loss": 0.9}, (0.7, 0.5)), improves({"accuracy": 0.7, "loss": 0.49999}, (0.7, 0.5))
+    (True, False)
+    """
+    accuracy, loss = best
+    return scores["accuracy"] > accuracy or (scores["accuracy"] == accuracy and scores["loss"] < loss - min_delta)
+
+
 def finetune(config: FinetuneConfig, data: TaskData | None = None, model: torch.nn.Module | None = None,
              tokenizer=None) -> FinetuneResult:
     """Fine-tune as ``config`` says on ``data`` (default: ``config.task`` / ``config.data``); ``model`` and
@@ -162,9 +173,8 @@ def finetune(config: FinetuneConfig, data: TaskData | None = None, model: torch.
                             "accuracy": scores["accuracy"], "macro_f1": scores["macro_f1"]})
             window = []
             progress.set_postfix(val_acc=f"{scores['accuracy']:.3f}", refresh=False)
-            key = (scores["accuracy"], -scores["loss"])
-            if best_key is None or key > best_key:
-                best_key, best_step, since_best = key, step, 0
+            if best_key is None or improves(scores, best_key):
+                best_key, best_step, since_best = (scores["accuracy"], scores["loss"]), step, 0
                 best = ({name: tensor.detach().clone() for name, tensor in model.state_dict().items()}, scores)
             else:
                 since_best += 1
