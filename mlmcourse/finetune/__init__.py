@@ -3,29 +3,35 @@
 Read in this order: ``tasks`` and ``pydocs_topic`` (labelled tasks that make the point offline), ``data`` (splits and
 label budgets), ``files`` (your own CSV / JSON Lines), ``encoding`` (tokens, word labels, batches), ``heads`` (the
 classification heads on the course encoder), ``convert`` (the same model in transformers), ``models`` (where a
-classifier starts), ``metrics``, ``loop`` (training with early stopping), ``predict`` (pipeline-style records),
-``export`` (a folder ``pipeline(...)`` loads), ``cli`` (``mlmcourse finetune``).
+classifier starts), ``metrics``, ``config`` and ``loop`` (training with early stopping), ``predict``
+(pipeline-style records), ``export`` (a folder ``pipeline(...)`` loads), ``curves`` (learning curves over seeds),
+``cli`` (``mlmcourse finetune``).
+
+Importing the package is cheap: each name below is imported from its module on first use (torch only then).
 """
 
 from __future__ import annotations
 
-from mlmcourse.finetune.config import RECIPES, SCRATCH, FinetuneConfig
-from mlmcourse.finetune.data import Examples, TaskData, sample_examples, stratified_indices
-from mlmcourse.finetune.export import export_classifier
-from mlmcourse.finetune.heads import SequenceClassifier, TokenClassifier
-from mlmcourse.finetune.loop import FinetuneResult, finetune
-from mlmcourse.finetune.metrics import (
-    accuracy,
-    classification_scores,
-    confusion_matrix,
-    macro_f1,
-    per_class_f1,
-)
-from mlmcourse.finetune.predict import classify, tag
-from mlmcourse.finetune.tasks import TASKS, load_task
+import importlib
+from typing import Any
 
-__all__ = [
-    "RECIPES", "SCRATCH", "TASKS", "Examples", "FinetuneConfig", "FinetuneResult", "SequenceClassifier", "TaskData",
-    "TokenClassifier", "accuracy", "classification_scores", "classify", "confusion_matrix", "export_classifier",
-    "finetune", "load_task", "macro_f1", "per_class_f1", "sample_examples", "stratified_indices", "tag",
-]
+_HOMES = {
+    "RECIPES": "config", "SCRATCH": "config", "FinetuneConfig": "config",
+    "Examples": "data", "TaskData": "data", "sample_examples": "data", "stratified_indices": "data",
+    "export_classifier": "export",
+    "SequenceClassifier": "heads", "TokenClassifier": "heads",
+    "FinetuneResult": "loop", "finetune": "loop",
+    "accuracy": "metrics", "classification_scores": "metrics", "confusion_matrix": "metrics", "macro_f1": "metrics",
+    "per_class_f1": "metrics",
+    "classify": "predict", "tag": "predict",
+    "TASKS": "tasks", "load_task": "tasks",
+    "learning_curves": "curves", "plot_learning_curves": "curves", "summarize": "curves", "compare": "curves",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"mlmcourse.finetune.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

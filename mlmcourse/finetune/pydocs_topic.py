@@ -144,3 +144,27 @@ def pydocs_topic(seed: int = 0) -> TaskData:
         splits[name] = Examples([k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept])
     return TaskData("pydocs-topic", "sequence", labels, splits,
                     "Which part of the standard library does this documentation paragraph describe?")
+
+
+def adaptation_paragraphs(task: TaskData) -> list[str]:
+    """Unlabelled pydocs paragraphs for domain-adaptive pretraining before ``task``: every walked module's paragraphs
+    except those of the modules in the task's validation and test splits (so the test text is never seen, not even
+    without its label, even where another module repeats it).
+
+    >>> task = pydocs_topic()
+    >>> held_out = {m.split(".")[0] for name in ("validation", "test") for m in task.splits[name].groups}
+    >>> bool(set(adaptation_paragraphs(task)) & set(task.splits["test"].texts))
+    False
+    """
+    held_out = {module.split(".")[0] for name in ("validation", "test") for module in task.splits[name].groups}
+    seen = {" ".join(text.casefold().split()) for name in ("validation", "test") for text in task.splits[name].texts}
+    paragraphs = []
+    for module, found in sorted(module_paragraphs().items()):
+        if module.split(".")[0] in held_out:
+            continue
+        for paragraph in found:
+            key = " ".join(paragraph.casefold().split())  # also drops copies of held-out text in other modules
+            if key not in seen:
+                seen.add(key)
+                paragraphs.append(paragraph)
+    return paragraphs
