@@ -109,8 +109,9 @@ def add_cli(subparsers) -> None:
     model = parser.add_argument_group("model")
     model.add_argument("--preset", default=defaults.preset, help="tiny | mini | small | base")
     model.add_argument("--model", choices=("ours", "hf"), default=defaults.model)
-    model.add_argument("--init-from", metavar="DIR", help="start from this model folder's weights (continued "
-                       "pretraining, domain adaptation); its shape and tokenizer are used")
+    model.add_argument("--init-from", metavar="DIR|NAME", help="start from this model's weights (continued "
+                       "pretraining, domain adaptation): a folder or a Hub name (any masked LM, e.g. "
+                       "distilroberta-base); its shape and tokenizer are used")
     model.add_argument("--pre-ln", action="store_true", help="LayerNorm before each sublayer (default: post-LN)")
     model.add_argument("--dense-head", action="store_true", help="run the MLM head at every position")
     model.add_argument("--dropout", type=float, default=defaults.dropout, help="dropout on embeddings, sublayers "
