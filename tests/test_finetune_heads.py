@@ -122,7 +122,7 @@ def test_bad_heads_are_refused():
 
 
 @pytest.mark.parametrize("module", ["metrics", "data", "encoding", "heads", "convert", "config", "loop", "tasks",
-                                    "pydocs_topic"])
+                                    "pydocs_topic", "curves"])
 def test_the_package_doctests_pass(module):
     results = doctest.testmod(importlib.import_module(f"mlmcourse.finetune.{module}"))
     assert results.failed == 0 and results.attempted > 0

@@ -202,3 +202,16 @@ def test_the_command_from_scratch(tmp_path, capsys):
                  "--json"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["init_from"] == "scratch" and summary["steps"] == 3
+
+
+def test_learning_curves_run_every_start_size_and_seed(folder):
+    from mlmcourse.finetune import learning_curves, summarize
+
+    starts = {"checkpoint": quick(folder, max_steps=10), "probe": FinetuneConfig.recipe(
+        "linear-probe", init_from=str(folder), batch_size=8, min_steps=5, max_steps=5, progress=False)}
+    rows = learning_curves(easy_task(), starts, sizes=[8, 16], seeds=[0, 1], progress=False)
+    assert [(row["start"], row["n_train"], row["seed"]) for row in rows] == [
+        (start, size, seed) for start in starts for size in (8, 16) for seed in (0, 1)]
+    summary = summarize(rows)
+    assert set(summary) == {(start, size) for start in starts for size in (8, 16)}
+    assert all(0 <= mean <= 1 and spread >= 0 for mean, spread in summary.values())
