@@ -8,7 +8,7 @@ NBVAL     := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_s
 NB        ?= notebooks
 BENCH     ?= all
 
-.PHONY: setup lab test unit nbtest notebooks bench lint clean
+.PHONY: setup lab test unit nbtest e2e notebooks bench lint clean
 
 setup:
 	@bash scripts/setup_venv.sh
@@ -26,6 +26,13 @@ unit: setup
 
 nbtest: setup
 	$(OFFLINE) MLMCOURSE_SMOKE=1 PYTHONWARNINGS=ignore $(PY) -m pytest $(NB) $(NBVAL)
+
+# The six widgets in a real browser: each widget notebook runs in JupyterLab (smoke mode) and is driven through
+# Debian's chromium by Playwright (never a downloaded browser: `apt-get install chromium`); a screenshot per step in
+# build/e2e/. A few minutes. Not part of `make test` (file names e2e_*.py). Only one: make e2e E2E_ARGS="-k dashboard"
+e2e: setup
+	$(OFFLINE) MLMCOURSE_SMOKE=1 PYTHONWARNINGS=ignore $(PY) -m pytest tests/e2e -o python_files='e2e_*.py' \
+		-p no:cacheprovider -v $(E2E_ARGS)
 
 # Execute every notebook at full size and store its outputs (minutes per notebook on a laptop CPU).
 notebooks: setup

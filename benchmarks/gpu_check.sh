@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# GPU check for mlmcourse (issue 5, section 6): training throughput at the BERT-base shape on one CUDA GPU.
+# GPU check for mlmcourse: training throughput at the BERT-base shape on one CUDA GPU, a 1-GPU run under
+# Accelerate, and the attention benchmark (exact vs Nystrom) on the GPU. One script, one run.
 #
 #   bash benchmarks/gpu_check.sh                 # results in $OUT if set, else benchmarks/results/
 #   STEPS=200 BATCH=128 bash benchmarks/gpu_check.sh
 #
-# What it runs: `mlmcourse bench train` (ours: mlmcourse.training.train + MaskedLM with the sparse head, vs
-# Hugging Face Trainer + DataCollatorForLanguageModeling + BertForMaskedLM) at BERT-base shape (12 layers x 768,
-# vocabulary 30522), bf16 autocast, sequence length 128, PyTorch SDPA attention, torch.compile off, then on.
-# Each run writes one JSON object: tokens/s and MFU (against the GPU's data-sheet bf16 peak) for both sides.
+# What it runs:
+# 2. `mlmcourse bench train` at BERT-base shape (12 layers x 768, vocabulary 30522), bf16 autocast, sequence length
+#    128, SDPA attention, torch.compile off, then on: equal work (dense head on both sides: our loop + MaskedLM vs
+#    Trainer + DataCollatorForLanguageModeling + BertForMaskedLM), the sparse head's own gain, medians of 3 rounds,
+#    MFU against the GPU's data-sheet bf16 peak. One JSON object per run.
+# 3. `mlmcourse train` under `accelerate launch --num_processes 1` on the GPU (the data-parallel path, one process).
+# 4. `mlmcourse bench attention` on the GPU (exact SDPA vs Nystrom attention, 512 ... 8192 tokens).
 # Needs: torch with CUDA, transformers, datasets, tokenizers, safetensors in the Python it finds (no network:
 # the toy-world corpus is generated and the course tokenizer is read from data/tokenizer/).
 # Time: about 1 minute per run without compile, 2-4 minutes with compile (compilation of both models).
@@ -50,7 +54,7 @@ cat "$RESULTS/gpu_environment.json"
 status=0
 for compile in off on; do
   flags=(--device cuda --preset base --precision bf16 --seq-len 128 --batch-size "$BATCH" --vocab-size 30522
-         --steps "$STEPS" --eval-every "$STEPS" --warmup-steps 20 --lr 2e-4 --threads 8)
+         --steps "$STEPS" --repeats 3 --warmup-steps 20 --lr 2e-4 --threads 8 --no-end-to-end)
   [ "$compile" = on ] && flags+=(--compile)
   log="$RESULTS/gpu_train_compile_${compile}.log"
   echo "== bench train, compile $compile: ${flags[*]}"
@@ -63,12 +67,24 @@ for compile in off on; do
     "$PY" - "$RESULTS/gpu_train_compile_${compile}.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))
-for side in ("ours", "huggingface"):
-    s = r[side]
+for side, s in (("ours", r["ours"]), ("huggingface", r["huggingface"]), ("ours, sparse head", r["sparse_head"])):
     mfu = "n/a" if s["mfu"] is None else f"{s['mfu']:.1%}"
-    print(f"   {side:12s} {s['tokens_per_second']:>12,.0f} tokens/s   MFU {mfu}")
-print(f"   ratio (ours / Hugging Face tokens/s): {r['ratio']:.2f}")
+    print(f"   {side:18s} {s['tokens_per_second']['median']:>12,.0f} tokens/s (median)   MFU {mfu}")
+print(f"   ratio at equal work (ours / Hugging Face tokens/s): {r['ratio']:.2f}")
 EOF
   fi
 done
+
+# 3. One GPU under Accelerate: the data-parallel code path with one process.
+echo "== accelerate launch --num_processes 1: mlmcourse train on the toy world, 300 steps"
+timeout "$LIMIT" "$PY" -m accelerate.commands.launch --num_processes 1 -m mlmcourse.cli train --device cuda \
+  --max-steps 300 --eval-every 100 --no-progress --out "$RESULTS/accelerate_run" > "$RESULTS/gpu_accelerate.log" 2>&1 \
+  || { echo "   failed; the last lines:"; tail -n 15 "$RESULTS/gpu_accelerate.log"; status=1; }
+tail -n 4 "$RESULTS/gpu_accelerate.log"
+
+# 4. Attention on the GPU: exact (SDPA) vs Nystrom.
+echo "== bench attention on the GPU"
+timeout "$LIMIT" "$PY" -m mlmcourse.cli bench attention --device cuda --json > "$RESULTS/gpu_attention.log" 2>&1 \
+  || { echo "   failed; the last lines:"; tail -n 15 "$RESULTS/gpu_attention.log"; status=1; }
+tail -n 1 "$RESULTS/gpu_attention.log" > "$RESULTS/gpu_attention.json"
 exit $status

@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (CourseError, ValueError, FileNotFoundError) as error:
         # Errors raised on purpose by the course say what to do; print them plainly.
-        print(f"mlmcourse {args.command}: error: {error}", file=sys.stderr)
+        # A CourseError may carry its advice in command-line words ("omit --model"); prefer those here.
+        print(f"mlmcourse {args.command}: error: {getattr(error, 'command_line', None) or error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

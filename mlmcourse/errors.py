@@ -10,4 +10,16 @@ from __future__ import annotations
 
 
 class CourseError(Exception):
-    """An error a learner can fix; the CLI prints its message without a traceback."""
+    """An error a learner can fix; the CLI prints its message without a traceback.
+
+    The message speaks Python (a notebook, a widget); when the advice differs on the command line ("omit --model"
+    rather than "load_model() with no name"), ``command_line`` holds that version and the CLI prints it instead.
+
+    >>> error = CourseError("no model. Call load_model().", command_line="no model. Omit --model.")
+    >>> str(error), error.command_line
+    ('no model. Call load_model().', 'no model. Omit --model.')
+    """
+
+    def __init__(self, message: str = "", *, command_line: str | None = None) -> None:
+        super().__init__(message)
+        self.command_line = command_line

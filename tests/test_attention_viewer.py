@@ -79,6 +79,26 @@ def test_viewer_follows_its_controls(model, tokenizer):
     assert viewer.tokens[1:4] == ["the", "cat", "sat"] and viewer.maps.shape == (2, 4, 9, 9)
 
 
+def test_a_mask_in_any_case_is_the_mask_token(model, tokenizer):
+    for text in ("the [mask] barked .", "the <MASK> barked .", "the <Mask> barked ."):
+        tokens, maps = attention_maps(model, tokenizer, text)
+        assert tokens == ["[CLS]", "the", "[MASK]", "barked", ".", "[SEP]"] and maps.shape[-1] == 6
+    viewer = AttentionViewer(model, tokenizer, text="the [mask] barked .")
+    assert viewer.tokens[2] == "[MASK]"
+
+
+def test_viewer_messages_are_escaped(model, tokenizer, monkeypatch):
+    import mlmcourse.widgets.attention_viewer as module
+
+    def refuse(*args):
+        raise ValueError("write <mask> where a word is missing")
+
+    viewer = AttentionViewer(model, tokenizer)
+    monkeypatch.setattr(module, "attention_maps", refuse)
+    viewer.text.value = "anything"
+    assert "&lt;mask&gt;" in viewer.message.value
+
+
 def test_viewer_shows_bad_input_as_a_message(model, tokenizer):
     viewer = AttentionViewer(model, tokenizer, max_tokens=8)
     viewer.text.value = ""

@@ -1,10 +1,9 @@
-"""`mlmcourse bench collator --json --quick`: the JSON contract, and the sequences it times."""
+"""`mlmcourse bench collator --json --quick`: the JSON contract, and the sequences it times (never the speed)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from _bench_contract import check_ratio, check_spread, last_json_line
 from test_masking_tokenizers import wordpiece_tokenizer
 
 from mlmcourse.bench.collator import build_features
@@ -12,21 +11,32 @@ from mlmcourse.cli import main
 
 
 def test_quick_benchmark_prints_the_json_contract(capsys):
-    assert main(["bench", "collator", "--json", "--quick"]) == 0
-    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert main(["bench", "collator", "--json", "--quick", "--sequences", "256"]) == 0  # --quick keeps a given size
+    result = last_json_line(capsys.readouterr().out)
     assert result["name"] == "collator"
-    assert result["config"]["sequences"] == 512 and result["config"]["seq_len"] == 128
-    assert result["config"]["batch_size"] == 32 and result["config"]["torch_threads"] == 1
-    assert set(result["ours"]) == set(result["huggingface"]) == {"with_special_mask", "without_special_mask",
-                                                                  "whole_word"}
-    for name, details in result["details"].items():
-        assert details["ours_sequences_per_s"] > 0 and details["huggingface_sequences_per_s"] > 0
-        expected_ratio = details["huggingface_ms_per_batch"] / details["ours_ms_per_batch"]
-        assert details["ratio"] == pytest.approx(expected_ratio, rel=0.01), name
-    assert result["ratio"] == result["details"]["with_special_mask"]["ratio"]
-    assert result["ratio_without_special_mask"] == result["details"]["without_special_mask"]["ratio"]
-    assert result["ratio_whole_word"] == result["details"]["whole_word"]["ratio"]
-    assert set(result["goals_met"]) == set(result["details"])
+    config = result["config"]
+    assert (config["sequences"], config["seq_len"], config["batch_size"], config["repeats"]) == (256, 128, 32, 3)
+    assert config["torch_threads"] == 1 and config["mask_prob"] == 0.15
+    matchups = {"with_special_mask": result, "without_special_mask": result["without_special_mask"],
+                "whole_word": result["whole_word"]}
+    for name, matchup in matchups.items():
+        ours, theirs = matchup["ours"], matchup["huggingface"]
+        assert ours["config"]["collator"].endswith("MLMCollator")
+        assert theirs["config"]["collator"].endswith("DataCollatorForLanguageModeling")
+        # Equal work: every setting but the collator class is the same on both sides.
+        differing = {key for key in ours["config"] if ours["config"][key] != theirs["config"][key]}
+        assert differing == {"collator"}, name
+        assert ours["config"]["whole_word"] is (name == "whole_word")
+        assert ours["config"]["special_tokens_mask_precomputed"] is (name != "without_special_mask")
+        for side in (ours, theirs):
+            check_spread(side["ms_per_batch"], repeats=3)
+            assert 0.12 < side["masked_share"] < 0.18  # both mask about 15% of the maskable tokens
+            assert side["mask_token_share"] == (1.0 if name == "whole_word" else pytest.approx(0.8, abs=0.03))
+            assert side["sequences_per_s"] == pytest.approx(256 * 1000 / (side["ms_per_batch"]["median"] * 8),
+                                                            rel=1e-2)
+        check_ratio(matchup["ratio"], theirs["ms_per_batch"]["median"], ours["ms_per_batch"]["median"])
+    assert "special_tokens_mask precomputed" in result["ratio_is"]
+    assert set(result["goals_met"]) == set(matchups)
 
 
 def test_build_features_makes_full_windows_with_consistent_columns():

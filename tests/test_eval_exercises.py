@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from mlmcourse.exercises.ex00 import RECORDS, check_probability_of, probability_of
-from mlmcourse.exercises.ex06 import check_token_weighted_perplexity, token_weighted_perplexity
+from mlmcourse.exercises.ex06 import check_gap_standard_error
 from mlmcourse.exercises.ex07 import check_top_k_from_logits
+from mlmcourse.metrics.probes import gap_with_standard_error
 
 
 def test_probability_of_docstring_example():
@@ -29,18 +31,29 @@ def test_check_probability_of():
     assert "NotImplementedError" in check_probability_of(stub).message
 
 
-def test_token_weighted_perplexity_docstring_example():
-    assert round(token_weighted_perplexity([(2.0, 30), (4.0, 2)]), 4) == 8.3729
-    assert token_weighted_perplexity([(2.0, 30), (4.0, 2)]) == math.exp(68 / 32)
+def test_gap_with_standard_error_docstring_example():
+    gap, error = gap_with_standard_error([0.5, 0.9, 0.2, 0.4], [0.4, 0.7, 0.3, 0.4])
+    assert (round(gap, 3), round(error, 3)) == (0.05, 0.065)
+    assert error == pytest.approx(np.std([0.1, 0.2, -0.1, 0.0], ddof=1) / 2)
 
 
-def test_check_token_weighted_perplexity_hints():
-    assert check_token_weighted_perplexity(token_weighted_perplexity)
-    batch_mean = check_token_weighted_perplexity(lambda b: math.exp(sum(loss for loss, _ in b) / len(b)))
-    assert not batch_mean and "averaged the batch means" in batch_mean.hint
-    no_exp = check_token_weighted_perplexity(lambda b: sum(loss * n for loss, n in b) / sum(n for _, n in b))
-    assert not no_exp and "math.exp" in no_exp.hint
-    assert "expected a number" in check_token_weighted_perplexity(lambda b: "8.37").message
+def test_check_gap_standard_error_hints():
+    assert check_gap_standard_error(gap_with_standard_error)
+
+    def differences(model, floor):
+        return np.asarray(model) - np.asarray(floor)
+
+    no_sqrt_n = check_gap_standard_error(lambda m, f: (differences(m, f).mean(), differences(m, f).std(ddof=1)))
+    assert not no_sqrt_n and "sqrt(n)" in no_sqrt_n.hint
+    unpaired = check_gap_standard_error(
+        lambda m, f: (differences(m, f).mean(), np.std(m, ddof=1) / math.sqrt(len(m))))
+    assert not unpaired and "paired" in unpaired.hint
+    population = check_gap_standard_error(
+        lambda m, f: (differences(m, f).mean(), differences(m, f).std() / math.sqrt(len(m))))
+    assert not population and "ddof=1" in population.hint
+    wrong_gap = check_gap_standard_error(lambda m, f: (np.mean(m), gap_with_standard_error(m, f)[1]))
+    assert not wrong_gap and "mean of model_nll[i] - floor_nll[i]" in wrong_gap.hint
+    assert "expected a pair" in check_gap_standard_error(lambda m, f: 0.3).message
 
 
 def reference_top_k(logits, k):

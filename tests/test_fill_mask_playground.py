@@ -85,10 +85,28 @@ def test_widget_predicts_and_follows_its_controls(model_and_tokenizer):
 
 def test_widget_bad_text_is_a_message_not_a_traceback(model_and_tokenizer):
     playground = FillMaskPlayground(*model_and_tokenizer)
-    before = playground.predictions
+    assert playground.figure is not None
     playground.text.value = "paris is the capital of france ."
     assert "no mask token found" in playground.message.value and "&lt;mask&gt; or [MASK]" in playground.message.value
-    assert playground.predictions == before  # the last good chart stays
+    # no chart of the previous sentence under the error
+    assert playground.predictions == [] and playground.figure is None
+    playground.text.value = "the dog barked at me . " * 300 + "<mask>"
+    assert "tokens but the model reads at most" in playground.message.value and playground.figure is None
+    playground.text.value = "The [mask] barked at me."  # any case of the mask
+    assert len(playground.predictions) == 1 and playground.figure is not None
+
+
+def test_many_masks_are_charted_in_rows_and_capped(model_and_tokenizer):
+    from mlmcourse.widgets.fill_mask_playground import MAX_CHARTS
+
+    playground = FillMaskPlayground(*model_and_tokenizer, top_k=2)
+    playground.text.value = " ".join(["<mask>"] * 12) + " ."
+    assert len(playground.predictions) == 12 and "12 masks" in playground.message.value
+    assert f"first {MAX_CHARTS}" in playground.message.value and len(playground.figure.axes) == MAX_CHARTS
+    width, height = playground.figure.get_size_inches()
+    assert width == pytest.approx(3 * 4.2) and height == pytest.approx(3 * (0.45 * 2 + 1.4))
+    playground.text.value = "the <mask> sat on <mask> <mask> <mask> ."
+    assert len(playground.figure.axes) == 4  # a row of three, then one: no empty frames
 
 
 def test_widget_loads_another_model_by_click(model_and_tokenizer, checkpoint, tmp_path):
@@ -96,12 +114,31 @@ def test_widget_loads_another_model_by_click(model_and_tokenizer, checkpoint, tm
     playground.model_box.value = str(tmp_path / "missing")
     playground.load_button.click()
     assert "Could not load the model" in playground.message.value and "no folder" in playground.message.value
-    assert playground.model is model_and_tokenizer[0]  # the old model is kept
+    assert playground.model is model_and_tokenizer[0]  # the old model is kept, and the message says so
+    assert "previous model is still loaded" in playground.message.value and playground.figure is None
+    playground.predict_button.click()
+    assert playground.predictions and playground.figure is not None
 
     playground.model_box.value = str(checkpoint)
     playground.load_button.click()
     assert playground.model is not model_and_tokenizer[0]
     assert playground.predictions == [fill_mask(*model_and_tokenizer, playground.text.value)]
+
+
+def test_widget_advice_is_for_python_not_the_command_line(model_and_tokenizer, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs" / "course-tiny").mkdir(parents=True)
+    playground = FillMaskPlayground(*model_and_tokenizer)
+    playground.model_box.value = "runs/course-tny"  # a typo in a folder name
+    playground.load_button.click()
+    assert "no folder &#x27;runs/course-tny&#x27; (did you mean &#x27;runs/course-tiny&#x27;?)" in \
+        playground.message.value
+    assert "Hub model" not in playground.message.value and "--" not in playground.message.value
+    playground.model_box.value = "surely-not-cached-model"
+    playground.load_button.click()
+    assert "not in the local cache" in playground.message.value and "load_model() with no name" in \
+        playground.message.value and "--model" not in playground.message.value
 
 
 def test_widget_without_course_checkpoint_says_how_to_make_one(monkeypatch, tmp_path):

@@ -195,3 +195,19 @@ def test_a_roberta_folder_trains_and_its_positions_are_counted_right(hub, tmp_pa
     assert model.config.hidden_dropout_prob == config.dropout
     with pytest.raises(ValueError, match="seq_len 65 is longer than the 64 positions"):
         build_model(TrainConfig(init_from=str(folders["roberta"]), seq_len=65), len(tokenizer))
+
+
+def test_the_toy_world_recipe_keeps_lines_apart_only_for_the_course_model(hub, tmp_path, capsys):
+    """The toy world's recipe packs whole lines that attend only to themselves, which needs our MaskedLM; a RoBERTa
+    continues with one line per row instead, and says which class it trains as."""
+    code = main(["train", "--init-from", "distilroberta-base", "--corpus", "toyworld", "--n-sentences", "400",
+                 "--seq-len", "32", "--batch-size", "8", "--max-steps", "2", "--warmup-steps", "1", "--eval-every", "2",
+                 "--threads", "1", "--no-progress", "--out", str(tmp_path / "run")])
+    assert code == 0
+    assert "trains as its transformers class" in capsys.readouterr().out
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["packing"] == "none"
+    from mlmcourse.training import TrainConfig
+    from mlmcourse.training.build import build_model
+
+    with pytest.raises(ValueError, match="packing='lines'.*transformers class"):
+        build_model(TrainConfig(init_from="distilroberta-base", packing="lines", seq_len=32), vocab_size=1)

@@ -128,6 +128,18 @@ def test_format_table_docstring_example():
     ]
 
 
+def test_every_row_of_the_table_has_a_bar_even_at_probability_zero():
+    from mlmcourse.inference.cli import probability_bar
+
+    records = [{"token_str": "dog", "score": 0.8464}, {"token_str": "cat", "score": 0.0007},
+               {"token_str": "paris", "score": 0.0}]
+    rows = format_table("the [MASK] barked .", [records]).splitlines()[2:]
+    bars = [row.split("  ")[-1] for row in rows]
+    assert bars == ["████████████████████▍", "▏", "▏"]  # 0.8464 x 24 = 20 3/8 blocks; zero is a hairline
+    assert [len(probability_bar(step / 8 / 24)) for step in range(9)] == [1, 1, 1, 1, 1, 1, 1, 1, 1]
+    assert probability_bar(1.5) == "█" * 24 and probability_bar(-0.1) == "▏"
+
+
 # --- equal to the pipeline ---------------------------------------------------------------------------------
 
 def test_single_mask_equals_pipeline(model_and_tokenizer, pipe):
@@ -280,6 +292,49 @@ def test_missing_folder_and_pickles_are_refused(tmp_path):
     (tmp_path / "pytorch_model.bin").write_bytes(b"not really a pickle")
     with pytest.raises(CourseError, match=r"found only pytorch_model.bin.*safetensors only"):
         load_model(tmp_path)
+
+
+def test_a_folder_typo_is_a_missing_folder_not_a_hub_model(monkeypatch, tmp_path):
+    from mlmcourse.inference.loading import looks_like_folder
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs" / "my-model").mkdir(parents=True)
+    assert looks_like_folder("runs/my-modle") and not looks_like_folder("bert-base-uncased")
+    assert not looks_like_folder("google/bert-tiny")  # no google/ folder here: a Hub name
+    with pytest.raises(FileNotFoundError, match=r"no folder 'runs/my-modle' \(did you mean 'runs/my-model'\?\)"):
+        load_model("runs/my-modle")
+    with pytest.raises(FileNotFoundError, match=r"no folder 'data/models/x/y';"):
+        load_model("data/models/x/y")
+
+
+def test_advice_is_python_in_python_and_command_line_on_the_command_line(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(CourseError) as error:
+        load_model("surely-not-cached/mlm-model-xyz")
+    assert "load_model() with no name" in str(error.value) and "--model" not in str(error.value)
+    assert main(["fill-mask", "the <mask> barked .", "--model", "surely-not-cached/mlm-model-xyz"]) == 2
+    printed = capsys.readouterr().err
+    assert "omit --model" in printed and "load_model" not in printed and printed.count("\n") == 1
+
+    monkeypatch.setenv("MLMCOURSE_DATA", str(tmp_path))  # no course checkpoint
+    with pytest.raises(CourseError) as error:
+        load_model()
+    assert "load_model('FOLDER or NAME')" in str(error.value) and "--model" not in str(error.value)
+    assert main(["fill-mask", "the <mask> barked ."]) == 2
+    printed = capsys.readouterr().err
+    assert "(--model)" in printed and "load_model" not in printed
+
+
+def test_loading_and_errors_docstring_examples():
+    import doctest
+
+    import mlmcourse.errors
+    import mlmcourse.inference.cli
+    import mlmcourse.inference.loading
+
+    for module in (mlmcourse.errors, mlmcourse.inference.loading, mlmcourse.inference.cli):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
 
 
 def test_numpy_engine_refuses_other_architectures(tmp_path):

@@ -67,6 +67,20 @@ def test_widget_controls_drive_the_view():
     assert explorer.view.kinds != before  # a new mask
 
 
+def test_a_long_text_is_cut_and_the_view_says_so():
+    from mlmcourse.widgets.masking_explorer import MAX_TOKENS
+
+    tokenizer = wordpiece_tokenizer()
+    text = "the dog barked at me . " * 100  # 600 words and stops
+    full = len(tokenizer(text)["input_ids"])
+    explorer = MaskingExplorer(tokenizer=tokenizer, text=text)
+    assert len(explorer.view.tokens) == MAX_TOKENS and explorer.view.cut == full - MAX_TOKENS > 0
+    assert (f"only its first {MAX_TOKENS} tokens are shown and masked; {full - MAX_TOKENS} more were cut"
+            in explorer.output.value)
+    explorer.text.value = "the dog barked at me ."
+    assert explorer.view.cut == 0 and "were cut" not in explorer.output.value
+
+
 def test_bad_input_shows_a_message_not_a_traceback():
     explorer = MaskingExplorer(tokenizer=wordpiece_tokenizer())
     explorer.text.value = "   "

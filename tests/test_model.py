@@ -62,7 +62,7 @@ def test_base_preset_is_bert_base_shape():
     (lambda: EncoderConfig.preset("tiny", hidden=3), "no field"),
     (lambda: EncoderConfig(hidden_size=100, num_heads=3), "not divisible by num_heads"),
     (lambda: EncoderConfig(vocab_size=0), "positive integer"),
-    (lambda: EncoderConfig(attention="flash"), "'sdpa' or 'eager'"),
+    (lambda: EncoderConfig(attention="flash"), "'sdpa', 'eager' or 'nystrom'"),
     (lambda: EncoderConfig(dropout=1.5), "dropout"),
 ])
 def test_bad_config_is_a_clear_error(build, words):

@@ -18,6 +18,8 @@ from mlmcourse.widgets.posterior_explorer import (  # noqa: E402
     find_mask,
     plot_posterior,
     posterior_table,
+    typed_sentence_problem,
+    typed_words,
 )
 
 
@@ -90,8 +92,58 @@ def test_typed_sentences_and_bad_input_show_messages(world):
     assert "answer: <b>dog</b>" in explorer.message.value
     explorer.typed.value = "paris is the [MASK] of spain ."
     assert "⚠️" in explorer.message.value and "can never write" in explorer.message.value
-    explorer.typed.value = "the dog meowed at me ."  # no mask: the first word is masked, context impossible
+    explorer.typed.value = "the dog meowed at [MASK] ."  # context the toy world never writes
     assert "⚠️" in explorer.message.value and explorer.table == []
+
+
+def test_a_mis_cased_mask_is_still_the_mask_and_the_rest_is_lowercased(world):
+    explorer = PosteriorExplorer(world, phenomenon="facts")
+    explorer.typed.value = "The [MASK] barked at the Farmer."
+    assert explorer.words == ["the", "dog", "barked", "at", "the", "farmer", "."] and explorer.index == 1
+    assert explorer.table == posterior_table(world, "the [MASK] barked at the farmer .", 1)
+    assert [b.description for b in explorer.word_buttons.children][:2] == ["the", "[MASK]"]
+    explorer.typed.value = "Paris is the <MASK> of France ."
+    assert explorer.index == 3 and explorer.answer == "capital" and explorer.table == [("capital", 1.0)]
+
+
+def test_messages_are_html_escaped_so_mask_spellings_show(world):
+    explorer = PosteriorExplorer(world)
+    explorer.typed.value = "the <mask> barked at <mask> ."
+    assert "&lt;mask&gt;" in explorer.message.value and "<mask>" not in explorer.message.value
+    explorer.typed.value = "the <mask> zorbled at me ."
+    assert "'zorbled'" in explorer.message.value or "&#x27;zorbled&#x27;" in explorer.message.value
+
+
+def test_empty_maskless_many_mask_and_long_texts_get_a_friendly_message(world):
+    explorer = PosteriorExplorer(world)
+    explorer.typed.value = "the <mask> barked at me ."
+    explorer.typed.value = "   "
+    assert "text box is empty" in explorer.message.value
+    assert explorer.table == [] and explorer.word_buttons.children == () and explorer.output.outputs == ()
+
+    explorer.typed.value = "the dog barked at me ."
+    assert "No mask in the text: click a word below" in explorer.message.value
+    assert [b.description for b in explorer.word_buttons.children] == "the dog barked at me .".split()
+    assert explorer.index is None and explorer.table == [] and explorer.output.outputs == ()
+    explorer.word_buttons.children[1].click()  # the learner follows the advice
+    assert explorer.index == 1 and explorer.table[0][0] == "dog"
+
+    explorer.typed.value = " ".join(["the <mask>"] * 30)
+    message = explorer.message.value
+    assert "30 masks" in message and "one masked word at a time" in message and len(message) < 300
+    assert explorer.table == [] and explorer.word_buttons.children == ()
+
+    explorer.typed.value = "the dog barked at me . " * 300
+    assert "1800 words" in explorer.message.value and len(explorer.message.value) < 300
+
+
+def test_typed_words_and_problems():
+    assert typed_words("The [mask] barked, at the farmer!") == ["the", "[MASK]", "barked", ",", "at", "the",
+                                                                 "farmer", "!"]
+    assert typed_words("  ") == []
+    assert typed_sentence_problem("a [MASK] b".split()) is None
+    assert "empty" in typed_sentence_problem([])
+    assert "41 words" in typed_sentence_problem(["x"] * 41) and typed_sentence_problem(["x"] * 40) is None
 
 
 def test_docstring_examples():

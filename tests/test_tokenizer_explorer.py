@@ -96,6 +96,18 @@ def test_widget_updates_when_text_or_tokenizer_changes(explorer, small_bpe):
     assert "Type a sentence" in explorer.left_html.value
 
 
+def test_a_long_text_draws_a_capped_number_of_chips_and_says_so(explorer):
+    from mlmcourse.widgets.tokenizer_explorer import MAX_CHIPS
+
+    explorer.text.value = "The quick brown fox jumps over the lazy dog. " * 233  # 2,330 words with the stops
+    for side in (explorer.left_html.value, explorer.right_html.value):
+        total = int(re.search(r"<b>(\d+)</b> tokens for <b>\d+</b> words", side).group(1))
+        assert total > MAX_CHIPS and len(chips(side)) == MAX_CHIPS
+        assert f"Showing the first {MAX_CHIPS} chips of {total + 2:,} (special tokens included)" in side
+    explorer.text.value = "The dog barked."
+    assert len(chips(explorer.left_html.value)) == 6 and "Showing the first" not in explorer.left_html.value
+
+
 def test_widget_reports_problems_instead_of_raising(explorer, monkeypatch):
     def broken():
         raise FileNotFoundError("the course tokenizer is missing")

@@ -179,6 +179,11 @@ def test_posterior_errors_speak_to_the_learner(world):
         world.posterior("the cat barked at [MASK] .", 4)
     with pytest.raises(ValueError, match="position 6 is outside the sentence of 6 words"):
         world.posterior("the dog barked at me .", 6)
+    # A pasted paragraph: each stranger named once, at most eight of them, the sentence cut short.
+    with pytest.raises(ValueError) as error:
+        world.posterior(["[MASK]"] + ["<mask>", "Zebra"] * 50 + [f"w{i}" for i in range(20)], 0)
+    message = str(error.value)
+    assert "['<mask>', 'Zebra', 'w0', 'w1', 'w2', 'w3', 'w4', 'w5'] and 14 more" in message and len(message) < 500
     with pytest.raises(ValueError, match="outside"):
         world.posterior("the dog barked at me .", 1, hidden=[10])
     with pytest.raises(ValueError, match="list of words"):

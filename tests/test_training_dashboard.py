@@ -22,6 +22,7 @@ def test_status_text_worked_example():
     assert status_text(state) == \
         "step 25/100 · loss 3.200 · val perplexity 20.09 (step 20) · 5,000 tokens/s · ETA 30 s"
     assert status_text(TrainState(max_steps=10)) == "step 0/10 · 0 tokens/s · ETA ?"
+    assert status_text(state, ending="stopped").endswith("5,000 tokens/s · stopped")
 
 
 def test_draw_curves_plots_every_series():
@@ -51,6 +52,9 @@ def test_hooks_update_the_widgets_and_the_button_requests_a_stop():
     dashboard.stop_button.click()
     assert dashboard.stop_requested and dashboard.stop_button.disabled
     assert "Stopping after the current step" in dashboard.message.value
+    assert "ETA" not in dashboard.status.value and "stopping after this step" in dashboard.status.value
+    dashboard.on_log(state, state.history[-1])
+    assert "ETA" not in dashboard.status.value
     state.step = 11
     dashboard.on_step_end(state)
     assert state.should_stop
@@ -75,12 +79,22 @@ def test_stop_button_ends_a_real_run_cleanly_with_a_checkpoint(tmp_path):
     assert latest_checkpoint(tmp_path / "checkpoints").name == "step-000003"
     assert dashboard.result is result and "finished (stopped)" in dashboard.message.value
     assert dashboard.progress.value == 3
+    # after Stop the status line promises no more steps
+    assert "ETA" not in dashboard.status.value and dashboard.status.value.endswith("finished (stopped)")
+    assert dashboard.progress.bar_style == "warning"
 
 
 def test_background_run_and_its_errors_show_in_the_widget(tmp_path):
     dashboard = TrainingDashboard(refresh_seconds=60)
     result = dashboard.start(tiny_config(max_steps=4), tokenizer=small_tokenizer(), texts=small_texts()).wait(120)
     assert result.steps == 4 and dashboard.result is result
+    assert "finished (max_steps)" in dashboard.message.value and dashboard.progress.bar_style == "success"
+
+    # A second run on the same dashboard: the first run's "finished" line goes as soon as it starts.
+    assert "4 steps" in dashboard.message.value
+    dashboard.start(tiny_config(max_steps=3), tokenizer=small_tokenizer(), texts=small_texts())
+    assert "4 steps" not in dashboard.message.value and "4 steps" not in dashboard.status.value
+    assert dashboard.wait(120).steps == 3 and "finished (max_steps): 3 steps" in dashboard.message.value
 
     failing = TrainingDashboard()
     failing.start(tiny_config(tokenizer=str(tmp_path / "missing")), texts=small_texts())

@@ -95,3 +95,20 @@ def test_bad_input_gets_clear_errors(tmp_path):
     vocab = len(load_tokenizer(TrainConfig(init_from=str(folder))))
     with pytest.raises(ValueError, match="seq_len 64 is longer than the 32 positions"):
         build_model(TrainConfig(init_from=str(folder), seq_len=64), vocab_size=vocab)
+
+
+def test_a_run_folder_answers_for_its_model(tmp_path, capsys):
+    from mlmcourse.cli import main
+    from mlmcourse.inference.loading import load_model
+
+    text = tmp_path / "mine.txt"
+    text.write_text("\n".join(["the dog barked at me .", "paris is the capital of france ."] * 60))
+    assert main(["train", "--corpus", str(text), "--seq-len", "16", "--batch-size", "8", "--max-steps", "2",
+                 "--warmup-steps", "1", "--threads", "1", "--no-progress", "--precision", "fp32",
+                 "--out", str(tmp_path / "run")]) == 0
+    said = capsys.readouterr().out
+    assert f"The model is in {tmp_path / 'run' / 'model'}" in said and f"--model {tmp_path / 'run'}" in said
+    model, _ = load_model(tmp_path / "run")  # the run folder stands for its model/
+    assert model.config.vocab_size == 6144
+    assert main(["fill-mask", "--model", str(tmp_path / "run"), "the [MASK] barked at me ."]) == 0
+    assert "rank" in capsys.readouterr().out

@@ -208,10 +208,10 @@ def test_rng_state_round_trip():
 
 
 def test_choose_device_on_this_machine_and_bad_requests():
-    choice = choose_device("cpu", "auto")
+    choice = choose_device("cpu", "fp32")
     assert (choice.device.type, choice.precision, choice.autocast_dtype, choice.grad_scaler()) == \
         ("cpu", "fp32", None, None)
-    assert choice.reason == "device 'cpu' was requested; fp32 is the safe default off CUDA"
+    assert choice.reason == "device 'cpu' was requested; precision 'fp32' was requested"
     assert choice.describe() == f"Training on cpu (cpu) in fp32: {choice.reason}"
     assert choose_device("cpu", "bf16").autocast_dtype == torch.bfloat16
     with pytest.raises(ValueError, match="not useful on a CPU"):
@@ -220,9 +220,41 @@ def test_choose_device_on_this_machine_and_bad_requests():
         choose_device("gpu")
     if not torch.cuda.is_available():
         auto = choose_device("auto", "auto")
-        assert auto.precision == "fp32" and auto.device.type in ("cpu", "mps")
+        assert auto.precision in ("fp32", "bf16") and auto.device.type in ("cpu", "mps")
         with pytest.raises(ValueError, match="sees no CUDA GPU"):
             choose_device("cuda")
+
+
+def test_auto_precision_on_a_cpu_follows_its_bf16_support_and_the_measured_gain(monkeypatch):
+    from mlmcourse.training import hardware
+
+    monkeypatch.setattr(hardware, "cpu_bf16_flags", lambda: [])
+    choice = choose_device("cpu", "auto")
+    assert choice.precision == "fp32" and "no native bf16" in choice.reason
+    monkeypatch.setattr(hardware, "cpu_bf16_flags", lambda: ["avx512_bf16"])
+    monkeypatch.setattr(hardware, "cpu_bf16_speedup", lambda *args, **kwargs: 1.8)
+    choice = choose_device("cpu", "auto")
+    assert choice.precision == "bf16" and "1.8x faster" in choice.reason
+    monkeypatch.setattr(hardware, "cpu_bf16_speedup", lambda *args, **kwargs: 1.02)
+    choice = choose_device("cpu", "auto")
+    assert choice.precision == "fp32" and "only 1.02x" in choice.reason
+
+
+def test_bf16_speedup_is_a_measured_positive_ratio():
+    from mlmcourse.training.hardware import cpu_bf16_speedup
+
+    assert 0.05 < cpu_bf16_speedup(hidden_size=32, tokens=64) < 50
+
+
+def test_cpu_peak_is_cached_per_machine_and_not_measured_unless_asked(tmp_path, monkeypatch):
+    from mlmcourse.training import hardware
+
+    monkeypatch.setenv("MLMCOURSE_CACHE", str(tmp_path))
+    assert hardware.cpu_peak_flops("fp32", hidden_size=32, tokens=64, measure=False) is None
+    measured = hardware.cpu_peak_flops("fp32", hidden_size=32, tokens=64, repeats=2, seconds=0.02)
+    assert abs(measured["flops"] - max(measured["shapes"].values())) <= 1  # the best shape, rounded in "shapes"
+    assert "median" in measured["how"] and (tmp_path / "peak_flops.json").is_file()
+    assert hardware.cpu_peak_flops("fp32", hidden_size=32, tokens=64, measure=False) == measured
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -282,21 +314,30 @@ def test_warmup_experiment_runs_every_recipe_and_plots(tmp_path):
     from mlmcourse.training.plateau import RECIPES, plot_warmup_experiment, warmup_experiment
 
     result = warmup_experiment(4, tokenizer=small_tokenizer(), texts=small_texts(), num_threads=1, progress=False,
-                               work_dir=tmp_path)
-    assert list(result["runs"]) == list(RECIPES) and result["steps"] == 4
+                               work_dir=tmp_path, seeds=(0, 1))
+    assert list(result["runs"]) == [f"{name}|{seed}" for name in RECIPES for seed in (0, 1)] and result["steps"] == 4
     assert 0 < result["unigram_entropy"] < math.log(120)
-    for name, run in result["runs"].items():
-        assert run["recipe"] == RECIPES[name] and run["history"][-1]["step"] == 4
+    for run in result["runs"].values():
+        assert run["recipe"] == RECIPES[run["recipe_name"]] and run["history"][-1]["step"] == 4
         shares = [share for _, share in run["top_predictions"]]
         assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 1
-    assert result["runs"]["no warmup"]["history"][0]["lr"] == 2e-3  # no warmup: the peak from step 0
-    assert result["runs"]["300 warmup steps"]["history"][0]["lr"] < 2e-4
+    assert result["runs"]["no warmup|0"]["history"][0]["lr"] == 2e-3  # no warmup: the peak from step 0
+    assert result["runs"]["300 warmup steps|1"]["history"][0]["lr"] < 2e-4
+    assert result["runs"]["no warmup|0"]["history"] != result["runs"]["no warmup|1"]["history"]  # seeds differ
     axes = plot_warmup_experiment(result)
-    assert len(axes.lines) == 2 * len(RECIPES) + 1  # training + validation per recipe, and the plateau line
+    assert len(axes.lines) == 2 * 2 * len(RECIPES) + 1  # training + validation per run, and the plateau line
+    assert len(axes.get_legend().get_texts()) == len(RECIPES) + 1  # one legend entry per recipe
     # A second call with more steps continues the stored runs instead of starting over.
     longer = warmup_experiment(6, tokenizer=small_tokenizer(), texts=small_texts(), num_threads=1, progress=False,
                                work_dir=tmp_path, recipes={"no warmup": RECIPES["no warmup"]})
-    assert [e["step"] for e in longer["runs"]["no warmup"]["evals"]][-1] == 6
+    assert [e["step"] for e in longer["runs"]["no warmup|0"]["evals"]][-1] == 6
+
+
+def test_leave_step_worked_example():
+    from mlmcourse.training.plateau import leave_step
+
+    run = {"evals": [{"step": 50, "loss": 4.1}, {"step": 100, "loss": 3.2}]}
+    assert leave_step(run, plateau=4.0) == 100 and leave_step(run, plateau=3.6) is None
 
 
 def test_one_line_per_row_says_when_rows_are_mostly_padding_or_lines_are_cut(capsys):

@@ -43,6 +43,7 @@ def tiny_config(**overrides):
     from mlmcourse.training import TrainConfig
 
     values = dict(preset="tiny", seq_len=24, batch_size=16, max_steps=8, warmup_steps=2, lr=2e-3, eval_every=4,
-                  log_every=2, checkpoint_every=4, eval_sequences=32, num_threads=1, progress=False, seed=0)
+                  log_every=2, checkpoint_every=4, eval_sequences=32, num_threads=1, progress=False, seed=0,
+                  precision="fp32")
     values.update(overrides)
     return TrainConfig(**values)

@@ -1,12 +1,20 @@
 """Benchmark: our vectorised MLMCollator against transformers' DataCollatorForLanguageModeling.
 
-Same sequences (pydocs, 128 tokens each), same batch size, same process, interleaved repeats. Three match-ups:
+Same sequences (pydocs, 128 tokens each), same batch size, same masking rates, same torch threads (1 by default,
+as in DataLoader workers), same process; passes over all batches alternate between the two collators
+(interleaved repeats) and each side's milliseconds per batch are reported as median and range. Three match-ups,
+each at equal work (same inputs, same kind of output: padded ``input_ids``, ``attention_mask``, ``labels``):
 
-- ``with_special_mask`` (the headline ``ratio``): both collators are given a precomputed ``special_tokens_mask``,
-  as ``run_mlm.py`` prepares its dataset;
+- headline (``ours``, ``huggingface``, ``ratio``): both collators are given a precomputed
+  ``special_tokens_mask``, as ``run_mlm.py`` prepares its dataset;
 - ``without_special_mask``: only ``input_ids`` and ``attention_mask``, so Hugging Face's collator calls
-  ``tokenizer.get_special_tokens_mask`` row by row in Python (transformers #32184);
-- ``whole_word``: whole-word masking, both given ``offset_mapping`` (which Hugging Face's needs).
+  ``tokenizer.get_special_tokens_mask`` row by row in Python (transformers #32184) and ours looks ids up in a table;
+- ``whole_word``: whole-word masking, both given ``offset_mapping`` (which Hugging Face's needs), all chosen
+  tokens replaced by ``[MASK]`` (Hugging Face's whole-word mode forces this).
+
+``ratio`` = Hugging Face ms per batch / ours (medians; > 1: ours is faster). Each side also reports the share of
+maskable tokens it masked and the share of those shown as ``[MASK]``, measured on one untimed pass, so that equal
+work can be checked (the two whole-word algorithms choose words differently, so their shares may differ).
 
 Where the time goes on Hugging Face's side: ``tokenizer.pad`` turns every key of every example into tensors
 through Python lists, and its whole-word path compares every token with every other token of its row
@@ -17,22 +25,26 @@ starts with table lookups and cumulative maxima.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 import warnings
 from collections.abc import Callable
 
-DESCRIPTION = "MLMCollator vs DataCollatorForLanguageModeling: sequences/s on pydocs (3 match-ups)"
+from mlmcourse.bench.timing import interleaved
+
+DESCRIPTION = "MLMCollator vs DataCollatorForLanguageModeling: ms per batch on pydocs (3 match-ups, equal work)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--sequences", type=int, default=10_000, help="number of sequences (default 10,000)")
+    parser.add_argument("--sequences", type=int, default=None, help="number of sequences (default 10,000; --quick 512)")
     parser.add_argument("--seq-len", type=int, default=128, help="tokens per sequence (default 128)")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=3, help="timed passes per collator (median is reported)")
+    parser.add_argument("--mask-prob", type=float, default=0.15, help="masking rate of both collators (0.15)")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="interleaved passes per collator (default 5; --quick 3)")
     parser.add_argument("--threads", type=int, default=1,
                         help="torch threads for both collators (default 1, as in DataLoader workers; 0 = leave as is)")
-    parser.add_argument("--quick", action="store_true", help="512 sequences, 1 repeat: checks the JSON in seconds")
+    parser.add_argument("--quick", action="store_true",
+                        help="512 sequences, 3 repeats unless given: checks the JSON in seconds")
 
 
 def load_tokenizer(texts: list[str]) -> tuple[object, str]:
@@ -110,64 +122,107 @@ def run(args: argparse.Namespace) -> dict:
         torch.set_num_threads(threads_before)
 
 
-def _run(args: argparse.Namespace) -> dict:
-    import torch
+# Match-up name -> (the keys each example carries, what it compares).
+MATCHUPS = {
+    "with_special_mask": (("input_ids", "attention_mask", "special_tokens_mask"),
+                          "token masking, special_tokens_mask precomputed (as run_mlm.py prepares it)"),
+    "without_special_mask": (("input_ids", "attention_mask"),
+                             "token masking, no special_tokens_mask: each collator finds the special tokens itself"),
+    "whole_word": (("input_ids", "attention_mask", "special_tokens_mask", "offset_mapping"),
+                   "whole-word masking from offset_mapping, every chosen token shown as [MASK]"),
+}
+
+
+def collators(tokenizer, matchup: str, mask_prob: float) -> tuple[Callable, Callable]:
+    """(ours, Hugging Face's) for one match-up, configured alike."""
     from transformers import DataCollatorForLanguageModeling
 
-    from mlmcourse.corpora import load_corpus
     from mlmcourse.masking import MLMCollator
 
-    sequences = 512 if args.quick else args.sequences
-    repeats = 1 if args.quick else args.repeats
+    if matchup != "whole_word":
+        return (MLMCollator(tokenizer, mask_prob=mask_prob, seed=0),
+                DataCollatorForLanguageModeling(tokenizer, mlm_probability=mask_prob, seed=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # HF: "whole word masking sets mask_replace_prob to 1"
+        theirs = DataCollatorForLanguageModeling(tokenizer, mlm_probability=mask_prob, whole_word_mask=True, seed=0)
+    ours = MLMCollator(tokenizer, strategy="whole_word", mask_prob=mask_prob, seed=0, mask_replace_prob=1.0,
+                       random_replace_prob=0.0)
+    return ours, theirs
+
+
+def side_config(collator, keys: tuple[str, ...], batch_size: int, threads: int) -> dict:
+    """What one collator is asked to do, read from the collator object itself."""
+    masking = getattr(collator, "config", collator)  # MLMCollator keeps its rates in .config
+    return {
+        "collator": f"{type(collator).__module__}.{type(collator).__name__}",
+        "mask_prob": collator.mlm_probability, "mask_replace_prob": masking.mask_replace_prob,
+        "random_replace_prob": masking.random_replace_prob,
+        "whole_word": bool(getattr(collator, "whole_word_mask", False)
+                           or getattr(collator, "strategy", "") == "whole_word"),
+        "special_tokens_mask_precomputed": "special_tokens_mask" in keys, "keys_given": list(keys),
+        "batch_size": batch_size, "torch_threads": threads, "seed": collator.seed,
+    }
+
+
+def masking_shares(collator, batches: list[list[dict]], maskable: int, mask_token_id: int) -> dict[str, float]:
+    """One untimed pass: share of the ``maskable`` (non-special) tokens given a label, and share of those shown
+    as [MASK]."""
+    labelled = shown_as_mask = 0
+    for batch in batches:
+        out = collator(batch)
+        chosen = out["labels"] != -100  # (batch, seq)
+        labelled += int(chosen.sum())
+        shown_as_mask += int((chosen & (out["input_ids"] == mask_token_id)).sum())
+    return {"masked_share": round(labelled / max(1, maskable), 4),
+            "mask_token_share": round(shown_as_mask / max(1, labelled), 4)}
+
+
+def _run(args: argparse.Namespace) -> dict:
+    import torch
+
+    from mlmcourse.corpora import load_corpus
+
+    sequences = args.sequences if args.sequences is not None else (512 if args.quick else 10_000)
+    repeats = args.repeats if args.repeats is not None else (3 if args.quick else 5)
+    if min(sequences, repeats, args.batch_size) < 1 or not 0 < args.mask_prob < 1:
+        raise ValueError("--sequences, --repeats and --batch-size must be >= 1 and --mask-prob between 0 and 1")
     texts = list(load_corpus("pydocs")["train"]["text"])
-    if args.quick:
+    if args.quick and sequences <= 512:
         texts = texts[:600]  # about 25,000 tokens: enough windows for 512 sequences, tokenized in a moment
     tokenizer, tokenizer_name = load_tokenizer(texts)
     features = build_features(tokenizer, texts, sequences, args.seq_len)
-    keys = {
-        "with_special_mask": ("input_ids", "attention_mask", "special_tokens_mask"),
-        "without_special_mask": ("input_ids", "attention_mask"),
-        "whole_word": ("input_ids", "attention_mask", "special_tokens_mask", "offset_mapping"),
-    }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # HF: "whole word masking sets mask_replace_prob to 1"
-        hugging_face_whole_word = DataCollatorForLanguageModeling(tokenizer, whole_word_mask=True, seed=0)
-    collators = {
-        "with_special_mask": (MLMCollator(tokenizer, seed=0), DataCollatorForLanguageModeling(tokenizer, seed=0)),
-        "without_special_mask": (MLMCollator(tokenizer, seed=0), DataCollatorForLanguageModeling(tokenizer, seed=0)),
-        "whole_word": (MLMCollator(tokenizer, strategy="whole_word", seed=0, mask_replace_prob=1.0,
-                                   random_replace_prob=0.0), hugging_face_whole_word),
-    }
+    threads = torch.get_num_threads()
+    maskable = sum(len(f["input_ids"]) - sum(f["special_tokens_mask"]) for f in features)
     results: dict[str, dict] = {}
-    for name, key_set in keys.items():
-        rows = [{key: feature[key] for key in key_set} for feature in features]
+    for name, (keys, what) in MATCHUPS.items():
+        rows = [{key: feature[key] for key in keys} for feature in features]
         batches = [rows[i:i + args.batch_size] for i in range(0, len(rows), args.batch_size)]
-        ours, theirs = collators[name]
+        ours, theirs = collators(tokenizer, name, args.mask_prob)
         ours(batches[0]), theirs(batches[0])  # warm up
-        our_times, their_times = [], []
-        for _ in range(repeats):  # interleaved, so a busy machine slows both alike
-            our_times.append(time_collator(ours, batches))
-            their_times.append(time_collator(theirs, batches))
-        our_s, their_s = statistics.median(our_times), statistics.median(their_times)
-        results[name] = {
-            "ours_sequences_per_s": round(sequences / our_s, 1),
-            "huggingface_sequences_per_s": round(sequences / their_s, 1),
-            "ours_ms_per_batch": round(1000 * our_s / len(batches), 3),
-            "huggingface_ms_per_batch": round(1000 * their_s / len(batches), 3),
-            "ratio": round(their_s / our_s, 2),
-        }
+        ms = interleaved({side: lambda c=collator, b=batches: 1000 * time_collator(c, b) / len(b)
+                          for side, collator in (("ours", ours), ("huggingface", theirs))}, repeats)
+        sides = {}
+        for side, collator in (("ours", ours), ("huggingface", theirs)):
+            sides[side] = {"config": side_config(collator, keys, args.batch_size, threads), "ms_per_batch": ms[side],
+                           "sequences_per_s": round(1000 * sequences / (ms[side]["median"] * len(batches)), 1),
+                           **masking_shares(collator, batches, maskable, tokenizer.mask_token_id)}
+        results[name] = {"what": what, **sides,
+                         "ratio": round(ms["huggingface"]["median"] / ms["ours"]["median"], 3)}
     goals = {"with_special_mask": 5, "without_special_mask": 20, "whole_word": 5}
+    headline = results.pop("with_special_mask")
     return {
         "name": "collator",
         "config": {"corpus": "pydocs (train split)", "tokenizer": tokenizer_name, "sequences": sequences,
                    "seq_len": args.seq_len, "batch_size": args.batch_size, "repeats": repeats,
-                   "torch_threads": torch.get_num_threads(),
-                   "mask_prob": 0.15, "goals": goals},
-        "ours": {name: r["ours_sequences_per_s"] for name, r in results.items()},
-        "huggingface": {name: r["huggingface_sequences_per_s"] for name, r in results.items()},
-        "details": results,
-        "ratio": results["with_special_mask"]["ratio"],
-        "ratio_without_special_mask": results["without_special_mask"]["ratio"],
-        "ratio_whole_word": results["whole_word"]["ratio"],
-        "goals_met": {name: results[name]["ratio"] >= goal for name, goal in goals.items()},
+                   "torch_threads": threads, "mask_prob": args.mask_prob, "quick": bool(args.quick)},
+        "ours": headline["ours"],
+        "huggingface": headline["huggingface"],
+        "ratio": headline["ratio"],
+        "ratio_is": f"DataCollatorForLanguageModeling / MLMCollator median ms per batch, {headline['what']}; "
+                    f"same {sequences} sequences of {args.seq_len} tokens, batch {args.batch_size}, "
+                    f"{threads} torch thread(s)",
+        **results,
+        "goals": goals,
+        "goals_met": {name: (headline if name == "with_special_mask" else results[name])["ratio"] >= goal
+                      for name, goal in goals.items()},
     }

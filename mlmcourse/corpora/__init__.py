@@ -3,7 +3,8 @@
 ``load_corpus(name_or_path)`` is the one entry point the notebooks use. It knows four kinds of source:
 
 - ``"toyworld"``: a generated English-like language whose generative process is known exactly
-  (``mlmcourse.corpora.toyworld``), so the best possible prediction of a masked word can be computed;
+  (``mlmcourse.corpora.toyworld``), so the best possible prediction of a masked word can be computed; with
+  ``languages="en,fr,de,ru"`` the same world in several languages (``mlmcourse.corpora.multilingual``);
 - ``"pydocs"``: real English prose from the running Python's documentation (``mlmcourse.corpora.pydocs``);
 - a local ``.txt`` file, a folder of them or a glob: your own domain text (``mlmcourse.corpora.local``);
 - a Hugging Face Hub dataset such as ``"wikitext-2-raw-v1"`` (``mlmcourse.corpora.hub``), which needs the network
@@ -44,7 +45,7 @@ VALIDATION_SEED_OFFSET = 1_000_003
 TEST_SEED_OFFSET = 2_000_006
 
 __all__ = [
-    "SPLITS", "ToyWorld", "load_corpus", "plot_lengths", "plot_zipf", "pydocs_paragraphs",
+    "SPLITS", "MultilingualToyWorld", "ToyWorld", "load_corpus", "plot_lengths", "plot_zipf", "pydocs_paragraphs",
     "split_summary", "splits_to_dataset_dict", "unigram_entropy", "word_counts", "zipf_table",
 ]
 
@@ -55,6 +56,10 @@ def __getattr__(name: str) -> Any:
         from mlmcourse.corpora.toyworld import ToyWorld
 
         return ToyWorld
+    if name == "MultilingualToyWorld":
+        from mlmcourse.corpora.multilingual import MultilingualToyWorld
+
+        return MultilingualToyWorld
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -84,8 +89,15 @@ def holdout_split(dataset: datasets.Dataset, seed: int) -> datasets.DatasetDict:
     return datasets.DatasetDict({"train": first["train"], "validation": second["train"], "test": second["test"]})
 
 
-def load_toyworld(*, seed: int = 0, n_sentences: int | None = None) -> datasets.DatasetDict:
-    """Toy-world sentences: ``n_sentences`` for training, about 5% as many each for validation and test."""
+def load_toyworld(*, seed: int = 0, n_sentences: int | None = None, languages: str | list[str] | None = None,
+                  anchors: str = "none", shares: dict[str, float] | None = None,
+                  alpha: float = 1.0) -> datasets.DatasetDict:
+    """Toy-world sentences: ``n_sentences`` for training, about 5% as many each for validation and test.
+
+    With ``languages`` (e.g. ``"en,fr"``) the lines come from the multilingual toy world, each starting with its
+    language tag; ``anchors``, ``shares`` and ``alpha`` then say how names are spelled, how much data each language
+    has and how languages are sampled (:func:`mlmcourse.corpora.language_sampling.load_multilingual_toyworld`).
+    """
     from mlmcourse.config import pick
     from mlmcourse.corpora.toyworld import ToyWorld
 
@@ -93,6 +105,14 @@ def load_toyworld(*, seed: int = 0, n_sentences: int | None = None) -> datasets.
         n_sentences = pick(smoke=2_000, full=200_000)
     if isinstance(n_sentences, bool) or not isinstance(n_sentences, int) or n_sentences < 1:
         raise ValueError(f"n_sentences must be a positive whole number, got {n_sentences!r}; try n_sentences=2_000")
+    if languages is not None:
+        from mlmcourse.corpora.language_sampling import load_multilingual_toyworld
+
+        return splits_to_dataset_dict(load_multilingual_toyworld(languages, n_sentences, seed, anchors=anchors,
+                                                                 shares=shares, alpha=alpha))
+    if anchors != "none" or shares is not None or alpha != 1.0:
+        raise ValueError("the options anchors, shares and alpha need languages=..., e.g. "
+                         "load_corpus('toyworld', languages='en,fr', alpha=0.3)")
     held_out = max(1, round(n_sentences * 0.05))
     world = ToyWorld()
     return splits_to_dataset_dict({
@@ -120,7 +140,7 @@ def _loader_for(name_or_path: str) -> tuple[Callable[..., datasets.DatasetDict],
 
 
 _OPTIONS = {
-    "the toy world": ("n_sentences",),
+    "the toy world": ("n_sentences", "languages", "anchors", "shares", "alpha"),
     "pydocs": (),
     "a local text corpus": (),
     "a Hub dataset": ("config_name", "text_column"),
@@ -130,7 +150,8 @@ _OPTIONS = {
 def load_corpus(name_or_path: str | os.PathLike[str], *, seed: int = 0, **options: Any) -> datasets.DatasetDict:
     """Load a corpus as a ``DatasetDict`` with ``train``, ``validation`` and ``test`` splits and a ``text`` column.
 
-    ``name_or_path`` is ``"toyworld"`` (option ``n_sentences``), ``"pydocs"``, a local ``.txt`` file / folder / glob,
+    ``name_or_path`` is ``"toyworld"`` (options ``n_sentences``; ``languages``, ``anchors``, ``shares``, ``alpha`` for
+    the multilingual toy world), ``"pydocs"``, a local ``.txt`` file / folder / glob,
     or a Hub dataset name (options ``config_name``, ``text_column``). The same ``seed`` gives the same splits.
 
     >>> corpus = load_corpus("toyworld", n_sentences=100)  # doctest: +SKIP

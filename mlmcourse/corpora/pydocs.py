@@ -220,7 +220,7 @@ def module_docstrings(module: types.ModuleType) -> Iterator[str]:
 
 def raw_documents(progress: bool = True) -> Iterator[str]:
     """Every docstring of the walked stdlib modules, then every page of ``pydoc_data.topics``."""
-    from tqdm.auto import tqdm
+    from mlmcourse.progress import tqdm
 
     for name in tqdm(stdlib_modules(), desc="pydocs: reading stdlib docstrings", disable=not progress):
         module = _safe_import(name)

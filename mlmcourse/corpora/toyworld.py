@@ -23,12 +23,12 @@ from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from mlmcourse.corpora.toyworld_grammar import Template
 from mlmcourse.corpora.toyworld_tables import VERBS
 from mlmcourse.corpora.toyworld_templates import PHENOMENA, TEMPLATES
 from mlmcourse.corpora.toyworld_words import article
+from mlmcourse.progress import tqdm
 
 # For agreement minimal pairs: flip a verb's number ("bark" <-> "barks"), keep its meaning.
 _VERB_NUMBER_SWAP = {lemma: forms[0] for lemma, forms in VERBS.items()}
@@ -76,10 +76,11 @@ class ToyWorld:
     {'capital': 1.0}
     """
 
-    def __init__(self, seed: int = 0):
+    def __init__(self, seed: int = 0, templates: Sequence[Template] | None = None):
         self.seed = seed  # default seed of generate / probes / minimal_pairs; the language itself is fixed
-        self.templates: list[Template] = list(TEMPLATES)
-        self.phenomena: list[str] = list(PHENOMENA)
+        # `templates` replaces the English grammar, e.g. by another language's (mlmcourse.corpora.multilingual)
+        self.templates: list[Template] = list(TEMPLATES if templates is None else templates)
+        self.phenomena: list[str] = [p for p in PHENOMENA if any(t.phenomenon == p for t in self.templates)]
         total = sum(template.weight for template in self.templates)
         self.template_probabilities = np.array([t.weight / total for t in self.templates])
 
@@ -283,8 +284,11 @@ class ToyWorld:
     def _impossible_message(self, words: list[str], unknown: set[int]) -> str:
         shown = " ".join("_" if i in unknown else w for i, w in enumerate(words))
         vocabulary = set(self.vocabulary)
-        strangers = [w for i, w in enumerate(words) if i not in unknown and w not in vocabulary]
-        advice = (f"these words are not in the toy world's vocabulary: {strangers} (it is lowercase, with '.' as "
+        strangers = list(dict.fromkeys(w for i, w in enumerate(words) if i not in unknown and w not in vocabulary))
+        listed = f"{strangers[:8]}" + (f" and {len(strangers) - 8} more" if len(strangers) > 8 else "")
+        advice = (f"these words are not in the toy world's vocabulary: {listed} (it is lowercase, with '.' as "
                   "its own word)" if strangers else "no template writes these words in this order")
+        if len(shown) > 120:  # a pasted paragraph: its start is enough to recognise it
+            shown = shown[:117] + "..."
         return (f"the toy world can never write {shown!r}: {advice}. Try a generated line, e.g. "
                 "world.generate(5, seed=0), and mask one of its words.")

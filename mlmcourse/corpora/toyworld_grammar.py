@@ -83,12 +83,16 @@ class Slot:
 _SLOT_RE = re.compile(r"\{(\w+)(?:\(([\w, ]+)\))?\}")
 
 
-def parse_pattern(pattern: str) -> list[Slot]:
+def parse_pattern(pattern: str, renderers: Mapping[str, Callable[..., str]] | None = None) -> list[Slot]:
     """Split a pattern into slots: literal words and ``{latent}`` / ``{renderer(latent, ...)}`` holes.
+
+    ``renderers`` names the word-form functions a pattern may call (default: the English toy world's ``RENDERERS``;
+    another language brings its own).
 
     >>> [slot.key for slot in parse_pattern("{capital(country)} is the capital of {country} .")]
     ['capital(country)', 'is', 'the', 'capital', 'of', 'country', '.']
     """
+    renderers = RENDERERS if renderers is None else renderers
     slots, position = [], 0
     for match in _SLOT_RE.finditer(pattern):
         slots += [Slot(word, literal=(word,)) for word in pattern[position:match.start()].split()]
@@ -96,10 +100,10 @@ def parse_pattern(pattern: str) -> list[Slot]:
         if arguments is None:
             slots.append(Slot(name, arguments=(name,)))
         else:
-            if name not in RENDERERS:
-                raise ValueError(f"unknown renderer {name!r} in {pattern!r}; known: {sorted(RENDERERS)}")
+            if name not in renderers:
+                raise ValueError(f"unknown renderer {name!r} in {pattern!r}; known: {sorted(renderers)}")
             names = tuple(a.strip() for a in arguments.split(","))
-            slots.append(Slot(f"{name}({', '.join(names)})", renderer=RENDERERS[name], arguments=names))
+            slots.append(Slot(f"{name}({', '.join(names)})", renderer=renderers[name], arguments=names))
         position = match.end()
     return slots + [Slot(word, literal=(word,)) for word in pattern[position:].split()]
 
@@ -108,7 +112,8 @@ class Template:
     """A generative program: latents drawn in order, then a pattern of slots filled from them."""
 
     def __init__(self, name: str, phenomenon: str, weight: float, pattern: str,
-                 latents: Mapping[str, Mapping[Hashable, float] | Given], probe: Sequence[str] = ()):
+                 latents: Mapping[str, Mapping[Hashable, float] | Given], probe: Sequence[str] = (),
+                 renderers: Mapping[str, Callable[..., str]] | None = None):
         self.name, self.phenomenon, self.weight, self.pattern = name, phenomenon, float(weight), pattern
         self.latents: list[Latent] = []
         for latent_name, spec in latents.items():
@@ -120,7 +125,7 @@ class Template:
             else:
                 fixed = dict(spec)
                 self.latents.append(Latent(latent_name, (), lambda fixed=fixed: fixed))
-        self.slots = parse_pattern(pattern)
+        self.slots = parse_pattern(pattern, renderers)
         level_of = {latent.name: level + 1 for level, latent in enumerate(self.latents)}
         for slot in self.slots:
             unknown = [a for a in slot.arguments if a not in level_of]

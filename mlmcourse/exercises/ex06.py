@@ -1,54 +1,58 @@
-"""Checker for ``06_evaluation.ipynb``: perplexity from per-batch losses, weighted by predicted tokens.
+"""Checker for ``06_evaluation.ipynb``: the gap to the Bayes floor, with its standard error.
 
-The learner gets what a training loop usually logs, one ``(mean loss, number of predicted tokens)`` per batch,
-and must return the corpus perplexity. The classic mistake (transformers #39241) is to average the batch means:
-the last, short batch then counts as much as a full one and the number changes with the batch size.
+The learner gets, for n probes, the model's loss on the drawn answer and the exact posterior's loss on the same
+answer (both in nats), and returns ``(gap, standard_error)``. The gap is the mean of the per-probe differences; its
+standard error is that of the *paired* differences (sample standard deviation / sqrt(n)). The usual mistakes: the
+standard deviation without dividing by sqrt(n), and the spread of the model's losses alone (which ignores that the
+floor moves with the same answers, and comes out several times too large).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+
+import numpy as np
 
 from mlmcourse.exercises import Feedback, call_safely
-
-CASES: list[list[tuple[float, int]]] = [
-    [(2.0, 10), (4.0, 10)],  # equal batches: both ways agree
-    [(2.0, 30), (4.0, 2)],  # a short last batch: only token weighting is right
-    [(1.5, 7), (2.5, 1), (0.5, 12)],
-]
+from mlmcourse.metrics.probes import gap_with_standard_error
 
 
-def token_weighted_perplexity(batches: Sequence[tuple[float, int]]) -> float:
-    """exp(total loss / total tokens) for (mean loss, tokens) per batch.
-
-    >>> round(token_weighted_perplexity([(2.0, 30), (4.0, 2)]), 4)  # exp((60 + 8) / 32)
-    8.3729
-    """
-    total_tokens = sum(tokens for _, tokens in batches)
-    return math.exp(sum(loss * tokens for loss, tokens in batches) / total_tokens)
+def _cases() -> list[tuple[list[float], list[float]]]:
+    rng = np.random.default_rng(6)
+    floor = rng.exponential(0.5, size=40)  # the floor's loss on each drawn answer
+    model = floor + rng.normal(0.05, 0.05, size=40)  # a good model: close to the floor, answer by answer
+    return [([0.5, 0.9, 0.2, 0.4], [0.4, 0.7, 0.3, 0.4]), (model.tolist(), floor.tolist())]
 
 
-def check_token_weighted_perplexity(function: Callable) -> Feedback:
-    """``function([(mean_loss, n_tokens), ...]) -> perplexity``."""
-    for batches in CASES:
-        result, problem = call_safely(function, list(batches))
+def check_gap_standard_error(function: Callable) -> Feedback:
+    """``function(model_nll, floor_nll) -> (gap, standard_error)`` for per-probe losses in nats."""
+    for model_nll, floor_nll in _cases():
+        result, problem = call_safely(function, list(model_nll), list(floor_nll))
         if problem is not None:
             return problem
-        if not isinstance(result, (int, float)) or isinstance(result, bool):
-            return Feedback(False, f"expected a number, got {type(result).__name__}.",
-                            "return math.exp(...) of the mean cross-entropy per token.")
-        expected = token_weighted_perplexity(batches)
-        if math.isclose(result, expected, rel_tol=1e-6):
+        try:
+            gap, error = (float(part) for part in result)
+        except (TypeError, ValueError):
+            return Feedback(False, f"expected a pair (gap, standard_error), got {type(result).__name__}.",
+                            "return two numbers: the mean difference and its standard error.")
+        expected_gap, expected_error = gap_with_standard_error(model_nll, floor_nll)
+        if not math.isclose(gap, expected_gap, rel_tol=1e-6, abs_tol=1e-9):
+            return Feedback(False, f"the gap {gap:.4f} differs from the expected {expected_gap:.4f}.",
+                            "the gap is the mean of model_nll[i] - floor_nll[i] over the probes.")
+        if math.isclose(error, expected_error, rel_tol=1e-6):
             continue
-        batch_mean = math.exp(sum(loss for loss, _ in batches) / len(batches))
-        total_loss = sum(loss * tokens for loss, tokens in batches) / sum(tokens for _, tokens in batches)
-        if math.isclose(result, batch_mean, rel_tol=1e-6):
-            hint = ("you averaged the batch means: weight each batch by its number of predicted tokens "
-                    "(sum of loss * tokens, divided by the total number of tokens).")
-        elif math.isclose(result, total_loss, rel_tol=1e-6):
-            hint = "that is the mean cross-entropy; perplexity is math.exp of it."
+        differences = np.asarray(model_nll) - np.asarray(floor_nll)
+        n = differences.size
+        if math.isclose(error, differences.std(ddof=1), rel_tol=1e-6):
+            hint = "that is the spread of single differences; the mean of n of them varies sqrt(n) times less."
+        elif math.isclose(error, differences.std(ddof=0) / math.sqrt(n), rel_tol=1e-6):
+            hint = "use the sample standard deviation (divide by n - 1: np.std(..., ddof=1))."
+        elif math.isclose(error, np.std(model_nll, ddof=1) / math.sqrt(n), rel_tol=1e-6):
+            hint = ("that is the spread of the model's losses alone; both losses move with the same drawn answers, "
+                    "so take the standard error of the differences (a paired comparison).")
         else:
-            hint = "total loss = sum(mean_loss * n_tokens); mean per token = total / sum(n_tokens); then exp."
-        return Feedback(False, f"for batches {batches} you returned {result:.4f}, expected {expected:.4f}.", hint)
-    return Feedback(True, "perplexity weighted by predicted tokens: the same for any batch size.")
+            hint = "standard error = sample standard deviation of the differences / sqrt(n)."
+        return Feedback(False, f"the standard error {error:.4f} differs from the expected {expected_error:.4f}.",
+                        hint)
+    return Feedback(True, "the mean paired difference and its standard error: how far chance can move the gap.")

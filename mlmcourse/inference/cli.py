@@ -14,16 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from mlmcourse.inference.fill_mask import fill_mask
-from mlmcourse.inference.loading import course_checkpoint_dir, load_model, read_config
+from mlmcourse.inference.loading import course_checkpoint_dir, load_model, read_config, run_model_folder
 
 BAR_WIDTH = 24
+BAR_EIGHTHS = " ▏▎▍▌▋▊▉"  # a block cut into eighths: 0/8 (nothing) to 7/8
 
 
 def choose_engine(model: str | None, engine: str = "auto") -> str:
     """``auto`` -> ``numpy`` for a local BERT folder with ``tokenizer.json``, else ``torch``."""
     if engine != "auto":
         return engine
-    folder = course_checkpoint_dir() if model is None else Path(model).expanduser()
+    folder = course_checkpoint_dir() if model is None else run_model_folder(Path(model).expanduser())
     if not folder.is_dir() or not (folder / "tokenizer.json").exists() or not (folder / "model.safetensors").exists():
         return "torch"
     try:
@@ -31,6 +32,17 @@ def choose_engine(model: str | None, engine: str = "auto") -> str:
     except Exception:  # let the real loader report what is wrong with the folder
         return "torch"
     return "numpy" if model_config.get("model_type") == "bert" else "torch"
+
+
+def probability_bar(score: float, width: int = BAR_WIDTH) -> str:
+    """``score * width`` blocks, to an eighth of a block; at least a hairline, so a probability of 0.0000 still
+    shows on its row as the smallest bar rather than as a missing one.
+
+    >>> probability_bar(1.0, 4), probability_bar(0.5, 4), probability_bar(0.3, 4), probability_bar(0.0, 4)
+    ('████', '██', '█▎', '▏')
+    """
+    full, eighths = divmod(round(min(max(score, 0.0), 1.0) * width * 8), 8)
+    return ("█" * full + BAR_EIGHTHS[eighths]).rstrip() or BAR_EIGHTHS[1]
 
 
 def format_table(text: str, predictions: list[list[dict[str, Any]]]) -> str:
@@ -47,8 +59,8 @@ def format_table(text: str, predictions: list[list[dict[str, Any]]]) -> str:
             lines.append(f"  mask {number} of {len(predictions)} (scored on its own: the other masks stay masked)")
         lines.append(f"  {'rank':>4}  {'token':<15} {'probability':>11}")
         for rank, record in enumerate(mask_predictions, start=1):
-            bar = "█" * max(1, round(record["score"] * BAR_WIDTH)) if record["score"] > 0 else ""
-            lines.append(f"  {rank:>4}  {record['token_str']:<15} {record['score']:>11.4f}  {bar}")
+            lines.append(f"  {rank:>4}  {record['token_str']:<15} {record['score']:>11.4f}  "
+                         f"{probability_bar(record['score'])}")
     return "\n".join(lines)
 
 

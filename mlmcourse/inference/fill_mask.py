@@ -152,7 +152,7 @@ def fill_mask(
     order = sorted(range(len(text_list)), key=lambda i: len(encoded[i]))  # similar lengths pad less
     batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
     if progress or (progress is None and len(batches) >= 10):
-        from tqdm.auto import tqdm
+        from mlmcourse.progress import tqdm
 
         batches = tqdm(batches, desc="fill-mask", unit="batch", leave=False)
     for rows in batches:

@@ -26,9 +26,11 @@ from mlmcourse.errors import CourseError
 COURSE_CHECKPOINT = "course-tiny"
 HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 NATIVE_CONFIG = "mlmcourse_config.json"  # our pre-LN models' own layout (mlmcourse.model.hf)
-TRAIN_HINT = ("create it with `mlmcourse train --corpus toyworld --preset tiny --out runs/course-tiny "
-              "--export data/models/course-tiny` (the exact recipe is in the README), or pass a folder or a Hub "
-              "name (--model)")
+TRAIN_RECIPE = ("`mlmcourse train --corpus toyworld --preset tiny --out runs/course-tiny --export "
+                "data/models/course-tiny` (the exact recipe is in the README)")
+TRAIN_HINT = (f"create it with {TRAIN_RECIPE} in a terminal, or load a model folder or a Hub name: "
+              "load_model('FOLDER or NAME')")
+TRAIN_HINT_CLI = f"create it with {TRAIN_RECIPE}, or pass a folder or a Hub name (--model)"
 
 
 def course_checkpoint_dir() -> Path:
@@ -49,20 +51,71 @@ def load_model(name_or_path: str | Path | None = None, *, engine: str = "torch")
     if name_or_path is None:
         folder = course_checkpoint_dir()
         if not any((folder / name).exists() for name in ("config.json", NATIVE_CONFIG)):
-            raise CourseError(f"the course checkpoint {folder} is missing; {TRAIN_HINT}.")
+            raise CourseError(f"the course checkpoint {folder} is missing; {TRAIN_HINT}.",
+                              command_line=f"the course checkpoint {folder} is missing; {TRAIN_HINT_CLI}.")
         return _load_folder(folder, engine)
     path = Path(name_or_path).expanduser()
     if path.exists():
         if not path.is_dir():
             raise CourseError(f"{path} is a file; pass the folder that holds config.json and model.safetensors.")
-        return _load_folder(path, engine)
+        return _load_folder(run_model_folder(path), engine)
     name = str(name_or_path)
-    if not HUB_NAME.match(name) or name.startswith((".", "~")):
-        raise FileNotFoundError(f"no folder {name!r}; pass an existing model folder, a Hub name such as "
-                                f"'distilroberta-base', or nothing for the course checkpoint ({course_checkpoint_dir()}).")
+    if looks_like_folder(name):
+        raise FileNotFoundError(f"no folder {name!r}{_did_you_mean(path)}; give an existing model folder, a Hub "
+                                f"name such as 'distilroberta-base', or no name for the course checkpoint "
+                                f"({course_checkpoint_dir()}).")
     if engine == "numpy":
         raise CourseError("the NumPy engine reads local folders only; use engine='torch' for Hub names.")
     return _load_hub(name)
+
+
+def run_model_folder(folder: Path) -> Path:
+    """A training run's folder means the model it saved: ``runs/x`` -> ``runs/x/model`` (a model folder stays).
+
+    A run folder holds the run's ``config.json`` (its recipe) and ``model/``; a model folder holds the weights.
+    """
+    if not list(folder.glob("*.safetensors")) and (folder / "model" / "config.json").exists():
+        return folder / "model"
+    return folder
+
+
+def looks_like_folder(name: str) -> bool:
+    """True when a model name can only mean a local folder, so a missing one is a typo, not a Hub model.
+
+    A Hub name is ``NAME`` or ``ORG/NAME``; a path starts with ``.``, ``~`` or ``/``, has more parts, a
+    backslash, or starts with a folder that exists here (``runs/mine`` when there is a ``runs/``).
+
+    >>> looks_like_folder("distilroberta-base"), looks_like_folder("FacebookAI/roberta-base")
+    (False, False)
+    >>> looks_like_folder("data/models/cours-tiny"), looks_like_folder("./mine"), looks_like_folder("~/mine")
+    (True, True, True)
+    """
+    if not HUB_NAME.match(name) or name.startswith((".", "~")):
+        return True
+    first, _, rest = name.partition("/")
+    return bool(rest) and Path(first).is_dir()
+
+
+def _did_you_mean(path: Path) -> str:
+    """" (did you mean 'x'?)" when a sibling folder of the missing `path` has a close name, else ""."""
+    import difflib
+
+    parent = path.parent
+    if not parent.is_dir():
+        return ""
+    siblings = [child.name for child in parent.iterdir() if child.is_dir()]
+    close = difflib.get_close_matches(path.name, siblings, n=1, cutoff=0.75)
+    return f" (did you mean {str(parent / close[0])!r}?)" if close else ""
+
+
+def _use_instead(problem: str) -> CourseError:
+    """`problem` plus what to load instead, in Python words; the CLI prints the ``--model`` version."""
+    folder = course_checkpoint_dir()
+    return CourseError(
+        f"{problem} Use the course checkpoint instead (load_model() with no name: {folder}) or a local model "
+        "folder: load_model('FOLDER').",
+        command_line=f"{problem} Use the course checkpoint instead (omit --model: {folder}) or a local model "
+                     "folder (--model FOLDER).")
 
 
 def read_config(folder: Path) -> dict:
@@ -91,10 +144,13 @@ def _is_bert_mlm(model_config: dict) -> bool:
 
 
 def is_ours(folder: Path, model_config: dict) -> bool:
-    """Folders our MaskedLM reads: BertForMaskedLM with one safetensors file, or our pre-LN layout."""
+    """Folders our MaskedLM reads: BertForMaskedLM or NystromformerForMaskedLM with one safetensors file, or our
+    own layout (pre-LN)."""
     if (folder / NATIVE_CONFIG).exists():
         return True
-    return _is_bert_mlm(model_config) and (folder / "model.safetensors").exists()
+    nystromformer = (model_config.get("model_type") == "nystromformer"
+                     and "NystromformerForMaskedLM" in model_config.get("architectures", []))
+    return (_is_bert_mlm(model_config) or nystromformer) and (folder / "model.safetensors").exists()
 
 
 def _load_folder(folder: Path, engine: str) -> tuple[Any, Any]:
@@ -147,8 +203,9 @@ MODEL_FILES = ["*.json", "*.safetensors", "*.txt", "*.model"]
 
 
 def resolve_model_folder(name_or_path: str | Path | None) -> Path:
-    """The local folder behind a model name: the course checkpoint (None), an existing folder, or the Hub
-    name's snapshot in the Hugging Face cache (downloaded first when online, the cache only when offline).
+    """The local folder behind a model name: the course checkpoint (None), an existing folder (a training run's
+    folder means its ``model/``), or the Hub name's snapshot in the Hugging Face cache (downloaded first when
+    online, the cache only when offline).
 
     >>> resolve_model_folder(None) == course_checkpoint_dir()
     True
@@ -159,11 +216,12 @@ def resolve_model_folder(name_or_path: str | Path | None) -> Path:
     if path.exists():
         if not path.is_dir():
             raise CourseError(f"{path} is a file; pass the folder that holds config.json and model.safetensors.")
-        return path
+        return run_model_folder(path)
     name = str(name_or_path)
-    if not HUB_NAME.match(name) or name.startswith((".", "~")):
-        raise FileNotFoundError(f"no folder {name!r}; pass an existing model folder, a Hub name such as "
-                                f"'distilroberta-base', or nothing for the course checkpoint ({course_checkpoint_dir()}).")
+    if looks_like_folder(name):
+        raise FileNotFoundError(f"no folder {name!r}{_did_you_mean(path)}; give an existing model folder, a Hub "
+                                f"name such as 'distilroberta-base', or no name for the course checkpoint "
+                                f"({course_checkpoint_dir()}).")
     return hub_folder(name)
 
 
@@ -181,9 +239,8 @@ def hub_folder(name: str) -> Path:
         try:
             return Path(snapshot_download(name, allow_patterns=MODEL_FILES))
         except Exception as error:  # unknown repository, gated model, network error half-way
-            raise CourseError(f"cannot download the Hub model {name!r} ({type(error).__name__}: {error}). Check "
-                              "the name on huggingface.co, or use a local model folder or the course checkpoint "
-                              f"({course_checkpoint_dir()}).") from None
+            raise _use_instead(f"cannot download the Hub model {name!r} ({type(error).__name__}: {error}); check "
+                               "the name on huggingface.co.") from None
     # Check the cache before importing transformers (seconds): an unknown name fails at once.
     from huggingface_hub import try_to_load_from_cache
 
@@ -191,10 +248,9 @@ def hub_folder(name: str) -> Path:
     if not isinstance(cached, str):
         why = ("the Hugging Face Hub is switched off (HF_HUB_OFFLINE=1)" if offline
                else "huggingface.co cannot be reached")
-        raise CourseError(f"cannot load the Hub model {name!r}: there is no folder of that name, {why} and it is "
-                          f"not in the local cache. Use the course checkpoint instead (omit --model: "
-                          f"{course_checkpoint_dir()}) or a local model folder; online, the first use of a Hub name "
-                          "downloads it into the cache (HF_HUB_CACHE), where it then works offline.")
+        raise _use_instead(f"cannot load the Hub model {name!r}: there is no folder of that name, {why} and it is "
+                           "not in the local cache (online, the first use of a Hub name downloads it into the "
+                           "cache, HF_HUB_CACHE, where it then works offline).")
     return Path(cached).parent
 
 
@@ -203,5 +259,4 @@ def _load_hub(name: str) -> tuple[Any, Any]:
     try:
         return _load_folder(folder, "torch")
     except OSError as error:
-        raise CourseError(f"cannot load the Hub model {name!r} from {folder} ({error}). Use the course checkpoint "
-                          f"instead (omit --model: {course_checkpoint_dir()}) or a local model folder.") from None
+        raise _use_instead(f"cannot load the Hub model {name!r} from {folder} ({error}).") from None

@@ -53,7 +53,7 @@ def mask_rate_experiment(world: ToyWorld, rates: Sequence[float], lines: Sequenc
     Every word gets one uniform number, shared by all rates (a word masked at 15% is also masked at 40%), so
     the rates differ only in how much they mask, not in which sentences they drew.
     """
-    from tqdm.auto import tqdm
+    from mlmcourse.progress import tqdm
 
     if not lines:
         raise ValueError("mask_rate_experiment needs some toy-world lines, e.g. world.generate(100, seed=1)")
@@ -83,26 +83,41 @@ def mask_rate_experiment(world: ToyWorld, rates: Sequence[float], lines: Sequenc
     return results
 
 
-def plot_mask_rates(results: Sequence[RateResult], axes: Sequence[Axes] | None = None) -> Sequence[Axes]:
-    """Two panels: share identifiable and mean entropy per masked word; identifiable predictions per 100 words."""
-    import matplotlib.pyplot as plt
+def plot_mask_rates(results: Sequence[RateResult] | Sequence[Sequence[RateResult]],
+                    axes: Sequence[Axes] | None = None) -> Sequence[Axes]:
+    """Two panels: share identifiable and mean entropy per masked word; identifiable predictions per 100 words.
 
+    ``results`` is one run (a list of :class:`RateResult`) or several (one list per seed): then each point is the
+    mean over the runs with an error bar of one standard deviation.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    runs = [results] if isinstance(results[0], RateResult) else list(results)
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-    rates = [100 * r.rate for r in results]
+    rates = [100 * r.rate for r in runs[0]]
+
+    def mean_and_sd(value) -> tuple[np.ndarray, np.ndarray]:
+        table = np.array([[value(r) for r in run] for run in runs])  # (runs, rates)
+        return table.mean(axis=0), (table.std(axis=0, ddof=1) if len(runs) > 1 else np.zeros(table.shape[1]))
+
     left, right = axes
-    left.plot(rates, [100 * r.identifiable for r in results], "o-", color="tab:blue")
+    left.errorbar(rates, *mean_and_sd(lambda r: 100 * r.identifiable), fmt="o-", color="tab:blue", capsize=3)
     left.set_xlabel("mask rate (%)")
     left.set_ylabel("masked words still identifiable (%)", color="tab:blue")
     twin = left.twinx()
-    twin.plot(rates, [r.mean_entropy for r in results], "s--", color="tab:red")
+    twin.errorbar(rates, *mean_and_sd(lambda r: r.mean_entropy), fmt="s--", color="tab:red", capsize=3)
     twin.set_ylabel("mean posterior entropy (nats)", color="tab:red")
     left.set_title("per masked word: harder as the context disappears")
-    right.plot(rates, [r.identifiable_per_100_words for r in results], "o-", color="tab:green")
+    right.errorbar(rates, *mean_and_sd(lambda r: r.identifiable_per_100_words), fmt="o-", color="tab:green",
+                   capsize=3)
     right.set_xlabel("mask rate (%)")
     right.set_ylabel("sure predictions per 100 words")
-    right.set_title("per sentence: more sure answers, then a plateau")
+    right.set_title("per sentence: how many answers the context fixes")
     for axis in (left, right):
         axis.axvline(15, color="grey", lw=0.8, ls=":")
         axis.axvline(40, color="grey", lw=0.8, ls=":")
+    if len(runs) > 1:
+        right.text(0.02, 0.02, f"mean ± s.d. over {len(runs)} mask seeds", transform=right.transAxes, fontsize=8)
     return axes

@@ -3,7 +3,9 @@
 Perplexity and top-k accuracy on held-out text (seeded masks), pseudo-perplexity on a subset, and on the toy
 world the probes per phenomenon against the Bayes floor plus minimal-pair accuracy. ``--json`` prints one JSON
 object on the last line (keys: ``perplexity``, ``probe_ce``, ``bayes_floor``, ``gap_nats``, ``per_phenomenon``,
-``minimal_pairs``, ...), so scripts and tests can read it.
+``minimal_pairs``, ...), so scripts and tests can read it. For a multilingual model (its tokenizer knows the language
+tags, or ``--languages en,fr``) the toy world is the multilingual one and ``per_language: {language: {perplexity,
+gap_nats, probe_ce, bayes_floor, kl, probe_accuracy, minimal_pairs, per_phenomenon, ...}}`` holds each language.
 """
 
 from __future__ import annotations
@@ -17,12 +19,18 @@ from typing import Any
 SIZES = {"n_texts": (2000, 200), "n_probes": (200, 20), "n_pairs": (100, 10), "pll_texts": (200, 20)}
 
 
-def evaluation_texts(corpus: str, n_texts: int, seed: int = 0) -> list[str]:
-    """Held-out texts: toy-world lines from its test seed, or the first ``n_texts`` of a corpus's test split."""
+def evaluation_texts(corpus: str, n_texts: int, seed: int = 0, languages: list[str] | None = None,
+                     anchors: str = "none") -> list[str]:
+    """Held-out texts: toy-world lines from its test seed (in ``languages``, equally many each, if given), or the
+    first ``n_texts`` of a corpus's test split."""
     if corpus.lower() == "toyworld":
         from mlmcourse.corpora import TEST_SEED_OFFSET
         from mlmcourse.corpora.toyworld import ToyWorld
 
+        if languages:
+            from mlmcourse.corpora.multilingual import MultilingualToyWorld
+
+            return MultilingualToyWorld(languages, anchors).generate(n_texts, seed=seed + TEST_SEED_OFFSET)
         return ToyWorld().generate(n_texts, seed=seed + TEST_SEED_OFFSET)
     from mlmcourse.corpora import load_corpus
 
@@ -30,20 +38,37 @@ def evaluation_texts(corpus: str, n_texts: int, seed: int = 0) -> list[str]:
     return texts[:n_texts]
 
 
+def tokenizer_languages(tokenizer: Any) -> list[str]:
+    """The toy-world languages whose tag (``<fr>``) the tokenizer knows as one token: [] for a monolingual one."""
+    from mlmcourse.corpora.languages import LANGUAGES, language_tag
+
+    vocabulary = tokenizer.get_vocab()
+    return [language for language in LANGUAGES if language_tag(language) in vocabulary]
+
+
 def run_eval(model: Any, tokenizer: Any, corpus: str = "toyworld", n_texts: int = 2000, n_probes: int = 200,
              n_pairs: int = 100, pll_texts: int = 200, seed: int = 0, batch_size: int = 64,
-             progress: bool = True) -> dict[str, Any]:
-    """Every metric of the course in one dict (see the module docstring)."""
+             progress: bool = True, languages: list[str] | None = None, anchors: str = "none") -> dict[str, Any]:
+    """Every metric of the course in one dict (see the module docstring).
+
+    On the toy world with ``languages`` (default: every language the tokenizer has a tag for), the texts and probes
+    come from the multilingual toy world and ``per_language`` holds each language's perplexity and probe report.
+    """
     from mlmcourse.metrics.perplexity import evaluate_mlm
     from mlmcourse.metrics.pll import pseudo_perplexity
     from mlmcourse.metrics.probes import probe_report
 
-    texts = evaluation_texts(corpus, n_texts, seed)
+    if corpus.lower() == "toyworld" and languages is None:
+        languages = tokenizer_languages(tokenizer) or None
+    texts = evaluation_texts(corpus, n_texts, seed, languages, anchors)
     result: dict[str, Any] = {"corpus": corpus}
     result.update(evaluate_mlm(model, tokenizer, texts, seed=seed, batch_size=batch_size, progress=progress))
     if pll_texts > 0:
         result["pseudo_perplexity"] = pseudo_perplexity(model, tokenizer, texts[:pll_texts], batch_size, progress)
-    if corpus.lower() == "toyworld" and n_probes > 0:
+    if corpus.lower() == "toyworld" and languages:
+        result.update(_per_language(model, tokenizer, texts, languages, anchors, n_probes, n_pairs, seed, batch_size,
+                                    progress))
+    elif corpus.lower() == "toyworld" and n_probes > 0:
         from mlmcourse.corpora.toyworld import ToyWorld
 
         report = probe_report(model, tokenizer, ToyWorld(), n=n_probes, seed=seed, n_pairs=n_pairs,
@@ -51,6 +76,36 @@ def run_eval(model: Any, tokenizer: Any, corpus: str = "toyworld", n_texts: int 
         result.update({f"probe_{key}" if key in ("accuracy", "bayes_accuracy") else key: value
                        for key, value in report.items()})
     return result
+
+
+def _per_language(model: Any, tokenizer: Any, texts: list[str], languages: list[str], anchors: str, n_probes: int,
+                  n_pairs: int, seed: int, batch_size: int, progress: bool) -> dict[str, Any]:
+    """Perplexity and (with ``n_probes`` > 0) probes of each language; overall probe keys over all languages."""
+    from mlmcourse.corpora.multilingual import MultilingualToyWorld
+    from mlmcourse.metrics.perplexity import evaluate_mlm
+    from mlmcourse.metrics.probes import language_report
+
+    world = MultilingualToyWorld(languages, anchors)
+    per_language: dict[str, dict[str, Any]] = {}
+    for language in world.languages:
+        own = [text for text in texts if world.language_of(text) == language]
+        per_language[language] = evaluate_mlm(model, tokenizer, own, seed=seed, batch_size=batch_size,
+                                              progress=False) if own else {"n_texts": 0}
+    result: dict[str, Any] = {"languages": world.languages, "anchors": anchors, "per_language": per_language}
+    if n_probes > 0:
+        report = language_report(model, tokenizer, world, n=n_probes, seed=seed, n_pairs=n_pairs,
+                                 batch_size=batch_size, progress=progress)
+        for language, probes in report.pop("per_language").items():
+            per_language[language].update(_renamed(probes))
+            if "minimal_pairs" in probes:
+                per_language[language]["minimal_pairs"] = probes["minimal_pairs"]["accuracy"]
+        result.update(_renamed(report))
+    return result
+
+
+def _renamed(report: dict[str, Any]) -> dict[str, Any]:
+    """A probe report's keys as ``eval`` prints them (``accuracy`` -> ``probe_accuracy``)."""
+    return {f"probe_{key}" if key in ("accuracy", "bayes_accuracy") else key: value for key, value in report.items()}
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -61,8 +116,9 @@ def _command(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     model, tokenizer = load_model(args.model)
     result = {"model": str(course_checkpoint_dir() if args.model is None else args.model)}
+    languages = [part.strip() for part in args.languages.split(",")] if args.languages else None
     result.update(run_eval(model, tokenizer, args.corpus, seed=args.seed, batch_size=args.batch_size,
-                           progress=not args.json, **sizes))
+                           progress=not args.json, languages=languages, anchors=args.anchors, **sizes))
     result["config"] = {**sizes, "seed": args.seed, "mask_prob": 0.15, "quick": args.quick}
     result["seconds"] = round(time.perf_counter() - start, 1)
     if args.json:
@@ -73,7 +129,17 @@ def _command(args: argparse.Namespace) -> int:
           f"top-1 {100 * result['top1']:.1f}%, top-5 {100 * result['top5']:.1f}%")
     if "pseudo_perplexity" in result:
         print(f"  pseudo-perplexity {result['pseudo_perplexity']:.2f} (first {sizes['pll_texts']} texts)")
-    if "per_phenomenon" in result:
+    if "per_language" in result and "gap_nats" in result:
+        from mlmcourse.metrics.probes import format_language_table
+
+        rows = {language: {**row, "accuracy": row["probe_accuracy"], "bayes_accuracy": row["probe_bayes_accuracy"],
+                           "minimal_pairs": {"accuracy": row["minimal_pairs"]} if "minimal_pairs" in row else None}
+                for language, row in result["per_language"].items()}
+        overall = {**result, "accuracy": result["probe_accuracy"], "bayes_accuracy": result["probe_bayes_accuracy"],
+                   "per_language": rows}
+        print("\nprobes per language (nats; gap = model CE - Bayes floor; pairs = minimal-pair accuracy)")
+        print(format_language_table(overall))
+    elif "per_phenomenon" in result:
         from mlmcourse.metrics.probes import format_probe_table
 
         table_input = {**result, "accuracy": result["probe_accuracy"], "bayes_accuracy": result["probe_bayes_accuracy"]}
@@ -94,6 +160,10 @@ def add_cli(subparsers) -> None:
     )
     parser.add_argument("--model", default=None, help="model folder or Hub name (default: the course checkpoint)")
     parser.add_argument("--corpus", default="toyworld", help="toyworld (with probes), pydocs, a .txt path, ...")
+    parser.add_argument("--languages", default=None, help="toy world in these languages, e.g. en,fr (default: every "
+                        "language whose tag <xx> the model's tokenizer has; none: the English toy world)")
+    parser.add_argument("--anchors", choices=("none", "shared"), default="none",
+                        help="with languages: how the toy world spells names (as the model was trained)")
     parser.add_argument("--n-texts", dest="n_texts", type=int, default=None, help="held-out texts for perplexity")
     parser.add_argument("--n-probes", dest="n_probes", type=int, default=None, help="probes per phenomenon")
     parser.add_argument("--n-pairs", dest="n_pairs", type=int, default=None, help="minimal pairs per phenomenon")

@@ -97,7 +97,7 @@ def _losses_and_ranks(model: Any, tokenizer: Any, texts: Sequence[str], mask_pro
                       batch_size: int, mask_replace_prob: float, random_replace_prob: float, progress: bool
                       ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Per text, in position order: -log P(true token) and the true token's rank (0 = the model's top choice)."""
-    from tqdm.auto import tqdm
+    from mlmcourse.progress import tqdm
 
     if not 0 < mask_prob <= 1:
         raise ValueError(f"mask_prob must be in (0, 1], got {mask_prob!r}.")

@@ -39,9 +39,8 @@ def token_pseudo_log_probs(model: Any, tokenizer: Any, texts: Sequence[str], bat
     All masked copies of all texts are sorted by length and batched together; the model's head runs only at
     the one masked position of each copy.
     """
-    from tqdm.auto import tqdm
-
     from mlmcourse.inference.logits import logits_at_positions
+    from mlmcourse.progress import tqdm
 
     ids, special = encode_for_evaluation(tokenizer, texts, model)
     # One job per (text, scored token): (text index, slot in that text's scores, position, masked copy).

@@ -3,7 +3,8 @@
 Teaches: scores = Q K^T / sqrt(head_size), a padding mask that hides padded keys, softmax over keys, a weighted
 sum of values, and how heads split the hidden vector. Two paths compute the same thing: ``eager`` spells the
 formula out (and can return the attention weights for plots), ``sdpa`` calls PyTorch's fused
-``F.scaled_dot_product_attention`` (fast, memory-light, but it never materialises the weights).
+``F.scaled_dot_product_attention`` (fast, memory-light, but it never materialises the weights). A third path,
+``nystrom``, approximates the same attention through landmarks for long inputs (``mlmcourse.model.nystrom``).
 Simplifies: self-attention only (no cross-attention, no KV cache, no causal mask: an MLM encoder sees both sides).
 Mirrors: ``BertSelfAttention`` + ``BertSelfOutput``'s dense layer in ``transformers/models/bert/modeling_bert.py``;
 the query/key/value projections are fused into one matrix as in nanoGPT (``from_hf`` concatenates BERT's three).
@@ -18,18 +19,28 @@ import torch.nn.functional as F
 from torch import nn
 
 from mlmcourse.model.config import EncoderConfig
+from mlmcourse.model.nystrom import (
+    convolve_values,
+    nystrom_attention,
+    nystrom_attention_matrix,
+    value_convolution,
+)
 
 
 def padding_bias(padding_mask: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """Turn a (batch, seq) mask (1 = real token, 0 = padding) into an additive bias over the keys.
 
     Real keys get 0, padded keys the most negative finite number of ``dtype``, so after softmax they get
-    weight 0. Finite (not -inf) keeps a fully padded row from turning into NaN.
+    weight 0. Finite (not -inf) keeps a fully padded row from turning into NaN. A (batch, seq, seq) mask says,
+    per query (row), which keys it may see: packed rows use it to keep each line to itself.
 
     >>> padding_bias(torch.tensor([[1, 1, 0]]), torch.float32)[0, 0, 0].tolist()
     [0.0, 0.0, -3.4028234663852886e+38]
     """
-    real_keys = padding_mask.bool()[:, None, None, :]  # (batch, 1, 1, seq): broadcast over heads and queries
+    if padding_mask.dim() == 3:  # (batch, seq_q, seq_k): one row of allowed keys per query
+        real_keys = padding_mask.bool()[:, None, :, :]  # (batch, 1, seq_q, seq_k): broadcast over heads
+    else:
+        real_keys = padding_mask.bool()[:, None, None, :]  # (batch, 1, 1, seq): broadcast over heads and queries
     most_negative = torch.finfo(dtype).min
     zeros = torch.zeros((), dtype=dtype, device=padding_mask.device)
     return torch.where(real_keys, zeros, most_negative)  # (batch, 1, 1, seq)
@@ -73,6 +84,11 @@ class SelfAttention(nn.Module):
         self.implementation = config.attention
         self.qkv = nn.Linear(config.hidden_size, 3 * config.hidden_size)  # query, key, value stacked
         self.output = nn.Linear(config.hidden_size, config.hidden_size)
+        self.num_landmarks, self.pinv_scale = config.num_landmarks, config.pinv_scale
+        if self.implementation == "nystrom" and config.conv_kernel_size is not None:
+            self.value_convolution = value_convolution(config.num_heads, config.conv_kernel_size)
+        else:
+            self.value_convolution = None
 
     def forward(
         self,
@@ -88,14 +104,22 @@ class SelfAttention(nn.Module):
         key = key.view(batch, seq, self.num_heads, self.head_size).transpose(1, 2)  # (batch, heads, seq, head_size)
         value = value.view(batch, seq, self.num_heads, self.head_size).transpose(1, 2)  # (batch, heads, seq, head_size)
         bias = None if padding_mask is None else padding_bias(padding_mask, query.dtype)  # (batch, 1, 1, seq)
-        dropout = self.attention_dropout if self.training else 0.0
+        # Nyströmformer applies no dropout to attention weights (transformers and the authors' code alike).
+        dropout = self.attention_dropout if self.training and self.implementation != "nystrom" else 0.0
 
         weights = None
-        if output_attentions or self.implementation == "eager":
+        if self.implementation == "nystrom" and seq > self.num_landmarks:  # else every token is a landmark: exact
+            context = nystrom_attention(query, key, value, self.num_landmarks, padding_mask,
+                                        self.pinv_scale)  # (batch, heads, seq, head_size)
+            if output_attentions:  # the approximate (seq x seq) matrix, built only for plots
+                weights = nystrom_attention_matrix(query, key, self.num_landmarks, padding_mask, self.pinv_scale)
+        elif output_attentions or self.implementation == "eager":
             context, weights = attention_eager(query, key, value, bias, dropout)  # (batch, heads, seq, head_size)
         else:
             context = F.scaled_dot_product_attention(
                 query, key, value, attn_mask=bias, dropout_p=dropout
             )  # (batch, heads, seq, head_size)
+        if self.value_convolution is not None:  # Nyströmformer's local skip over the values
+            context = context + convolve_values(self.value_convolution, value, padding_mask)  # (b, heads, seq, d)
         context = context.transpose(1, 2).reshape(batch, seq, width)  # (batch, seq, hidden): heads side by side
         return self.output(context), (weights if output_attentions else None)  # (batch, seq, hidden)

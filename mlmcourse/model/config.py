@@ -3,9 +3,10 @@
 Teaches: which numbers define a BERT-style encoder (width, depth, heads, feed-forward size, vocabulary,
 positions) and how the well-known shapes relate (BERT-Tiny/Mini/Small from Turc et al. 2019, "Well-Read
 Students Learn Better"; BERT-base from Devlin et al. 2019).
-Simplifies: absolute learned positions only (no rotary/relative positions), one activation (exact GELU).
-Mirrors: ``transformers.BertConfig`` (``hidden_size``, ``num_hidden_layers``, ...); ``mlmcourse.model.hf``
-translates between the two.
+Simplifies: absolute learned positions only (no rotary/relative positions); GELU only (exact, or its tanh
+approximation that Nystromformer checkpoints use).
+Mirrors: ``transformers.BertConfig`` (``hidden_size``, ``num_hidden_layers``, ...) and, for ``attention="nystrom"``,
+``transformers.NystromformerConfig`` (``num_landmarks``, ``conv_kernel_size``); ``mlmcourse.model.hf`` translates.
 """
 
 from __future__ import annotations
@@ -43,7 +44,11 @@ class EncoderConfig:
     layer_norm_eps: float = 1e-12  # BERT's value
     pre_ln: bool = False  # False: BERT's post-LN; True: LayerNorm before each sublayer (our extension)
     sparse_head: bool = True  # with labels, run the MLM head only where labels != -100
-    attention: Literal["sdpa", "eager"] = "sdpa"  # PyTorch's fused kernel, or the explicit softmax
+    attention: Literal["sdpa", "eager", "nystrom"] = "sdpa"  # fused kernel, explicit softmax, or Nyström (nystrom.py)
+    num_landmarks: int = 64  # Nyström only: landmarks per head; the sequence length must be a multiple of it
+    conv_kernel_size: int | None = 65  # Nyström only: depthwise convolution over values (odd; None: no convolution)
+    pinv_scale: Literal["batch", "matrix"] = "batch"  # Nyström only: pseudo-inverse start (see nystrom.iterative_pinv)
+    activation: Literal["gelu", "gelu_tanh"] = "gelu"  # exact GELU (BERT) or tanh approximation ("gelu_new")
     pad_token_id: int = 0
     initializer_range: float = 0.02  # std of the normal initialisation
 
@@ -57,8 +62,22 @@ class EncoderConfig:
                 f"hidden_size {self.hidden_size} is not divisible by num_heads {self.num_heads}: each head gets "
                 f"hidden_size / num_heads features. Try num_heads={max(1, self.hidden_size // 64)} (head size 64)."
             )
-        if self.attention not in ("sdpa", "eager"):
-            raise ValueError(f"attention must be 'sdpa' or 'eager', got {self.attention!r}.")
+        if self.attention not in ("sdpa", "eager", "nystrom"):
+            raise ValueError(f"attention must be 'sdpa', 'eager' or 'nystrom', got {self.attention!r}.")
+        if not isinstance(self.num_landmarks, int) or self.num_landmarks < 1:
+            raise ValueError(f"num_landmarks must be a positive integer (transformers' default is 64), got "
+                             f"{self.num_landmarks!r}.")
+        if self.conv_kernel_size is not None and (not isinstance(self.conv_kernel_size, int)
+                                                  or self.conv_kernel_size < 1 or self.conv_kernel_size % 2 == 0):
+            raise ValueError(f"conv_kernel_size must be an odd positive integer (transformers' default is 65) "
+                             f"so the convolution keeps every position in place, or None for no convolution; got "
+                             f"{self.conv_kernel_size!r}.")
+        if self.pinv_scale not in ("batch", "matrix"):
+            raise ValueError(f"pinv_scale must be 'batch' (as transformers) or 'matrix' (rows independent of their "
+                             f"batch), got {self.pinv_scale!r}.")
+        if self.activation not in ("gelu", "gelu_tanh"):
+            raise ValueError(f"activation must be 'gelu' (exact) or 'gelu_tanh' (the tanh approximation), got "
+                             f"{self.activation!r}.")
         for name in ("dropout", "attention_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
                 raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")

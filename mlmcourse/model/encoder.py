@@ -4,7 +4,7 @@ Teaches: a token becomes a vector (token + position + segment embedding, then La
 "attention, then a position-wise MLP", each wrapped in a residual connection and a LayerNorm, either after the
 sum (post-LN, original BERT) or before the sublayer (pre-LN, used by most models since GPT-2: it trains with
 less warmup, see ``05_training.ipynb``).
-Simplifies: learned absolute positions; exact GELU only; no gradient checkpointing.
+Simplifies: learned absolute positions; GELU only (exact, or the tanh approximation); no gradient checkpointing.
 Mirrors: ``BertEmbeddings``, ``BertIntermediate`` + ``BertOutput`` and ``BertLayer`` in
 ``transformers/models/bert/modeling_bert.py`` (same maths, so ``from_hf`` can copy the weights over).
 """
@@ -30,11 +30,15 @@ class Embeddings(nn.Module):
         self.norm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
-        """input_ids (batch, seq) -> embeddings (batch, seq, hidden)."""
+    def forward(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None,
+                position_ids: torch.Tensor | None = None) -> torch.Tensor:
+        """input_ids (batch, seq) -> embeddings (batch, seq, hidden); position_ids (batch, seq) default 0, 1, ..."""
         seq = input_ids.size(1)
         embeddings = self.token(input_ids)  # (batch, seq, hidden)
-        embeddings = embeddings + self.position.weight[:seq]  # (batch, seq, hidden): position i adds row i
+        if position_ids is None:
+            embeddings = embeddings + self.position.weight[:seq]  # (batch, seq, hidden): position i adds row i
+        else:
+            embeddings = embeddings + self.position(position_ids)  # (batch, seq, hidden): packed lines restart at 0
         if token_type_ids is None:
             embeddings = embeddings + self.token_type.weight[0]  # (batch, seq, hidden): everything is segment 0
         else:
@@ -49,10 +53,11 @@ class FeedForward(nn.Module):
         super().__init__()
         self.dense_in = nn.Linear(config.hidden_size, config.intermediate_size)
         self.dense_out = nn.Linear(config.intermediate_size, config.hidden_size)
+        self.approximate = "tanh" if config.activation == "gelu_tanh" else "none"  # F.gelu's name for the variant
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
         """hidden (..., hidden) -> (..., hidden); every position is transformed on its own."""
-        widened = F.gelu(self.dense_in(hidden))  # (..., intermediate): exact GELU, BERT's "gelu"
+        widened = F.gelu(self.dense_in(hidden), approximate=self.approximate)  # (..., intermediate): BERT's "gelu"
         return self.dense_out(widened)  # (..., hidden)
 
 

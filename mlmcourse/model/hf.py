@@ -3,7 +3,9 @@
 Teaches: a checkpoint is just named tensors plus a config; converting between two implementations is renaming
 keys (and here concatenating BERT's separate query/key/value matrices into our fused one). If the maths agree,
 the logits agree, which ``tests/test_model_hf.py`` checks to 1e-5.
-Simplifies: BERT-shaped models only (post-LN, exact GELU, absolute positions, tied decoder); weights load in fp32.
+Simplifies: BERT-shaped models only (post-LN, GELU, absolute positions, tied decoder); weights load in fp32.
+Nyström models (``attention="nystrom"``) convert to and from ``NystromformerForMaskedLM`` the same way
+(``mlmcourse.model.hf_nystrom`` holds the renaming; the functions here dispatch to it).
 Mirrors: ``PreTrainedModel.save_pretrained`` / ``from_pretrained`` (config.json + model.safetensors), so a saved
 folder works with ``pipeline("fill-mask", model=folder)``. Pre-LN models (our extension, which BERT cannot
 express) are saved in our own layout: ``mlmcourse_config.json`` + ``model.safetensors``.
@@ -16,13 +18,14 @@ from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
-from transformers import BertConfig, BertForMaskedLM
+from transformers import BertConfig, BertForMaskedLM, NystromformerConfig, NystromformerForMaskedLM
 
 from mlmcourse.model.config import EncoderConfig
 from mlmcourse.model.masked_lm import MaskedLM
 
 NATIVE_CONFIG = "mlmcourse_config.json"
 WEIGHTS = "model.safetensors"
+BERT_ACTIVATIONS = {"gelu": "gelu", "gelu_new": "gelu_tanh", "gelu_pytorch_tanh": "gelu_tanh"}  # theirs -> ours
 
 # our name -> BERT's name; "{i}" is the layer index. The fused qkv projection is handled separately.
 _RENAMES: dict[str, str] = {
@@ -105,9 +108,13 @@ def bert_config(config: EncoderConfig, attn_implementation: str = "sdpa") -> Ber
         raise ValueError("this model is pre-LN (config.pre_ln=True), which BertForMaskedLM cannot express: "
                          "BERT normalises after each residual sum. Train with pre_ln=False for a Hugging Face "
                          "model, or keep it in mlmcourse (save_pretrained writes our own layout for pre-LN).")
+    if config.attention == "nystrom":
+        raise ValueError("a Nyström model is a NystromformerForMaskedLM, not a BertForMaskedLM: use "
+                         "mlmcourse.model.hf_nystrom.nystromformer_config (to_hf and save_pretrained do).")
+    activation = "gelu" if config.activation == "gelu" else "gelu_new"
     bert = BertConfig(
         vocab_size=config.vocab_size, hidden_size=config.hidden_size, num_hidden_layers=config.num_layers,
-        num_attention_heads=config.num_heads, intermediate_size=config.intermediate_size, hidden_act="gelu",
+        num_attention_heads=config.num_heads, intermediate_size=config.intermediate_size, hidden_act=activation,
         hidden_dropout_prob=config.dropout, attention_probs_dropout_prob=config.attention_dropout,
         max_position_embeddings=config.max_position, type_vocab_size=config.type_vocab_size,
         layer_norm_eps=config.layer_norm_eps, pad_token_id=config.pad_token_id,
@@ -121,8 +128,9 @@ def bert_config(config: EncoderConfig, attn_implementation: str = "sdpa") -> Ber
 
 def encoder_config(bert: BertConfig, **overrides) -> EncoderConfig:
     """The ``EncoderConfig`` of a BERT config; refuses BERT variants our encoder does not implement."""
-    if bert.hidden_act != "gelu":
-        raise ValueError(f"hidden_act {bert.hidden_act!r} is not supported: our encoder uses exact GELU ('gelu').")
+    if bert.hidden_act not in BERT_ACTIVATIONS:
+        raise ValueError(f"hidden_act {bert.hidden_act!r} is not supported: our encoder uses exact GELU ('gelu') "
+                         "or its tanh approximation ('gelu_new').")
     if getattr(bert, "position_embedding_type", "absolute") not in (None, "absolute"):
         raise ValueError(f"position_embedding_type {bert.position_embedding_type!r} is not supported (absolute only).")
     if getattr(bert, "is_decoder", False):
@@ -133,18 +141,29 @@ def encoder_config(bert: BertConfig, **overrides) -> EncoderConfig:
         max_position=bert.max_position_embeddings, type_vocab_size=bert.type_vocab_size,
         dropout=bert.hidden_dropout_prob, attention_dropout=bert.attention_probs_dropout_prob,
         layer_norm_eps=bert.layer_norm_eps, pad_token_id=bert.pad_token_id or 0,
-        initializer_range=bert.initializer_range, pre_ln=False,
+        initializer_range=bert.initializer_range, pre_ln=False, activation=BERT_ACTIVATIONS[bert.hidden_act],
     )
     values.update(getattr(bert, "mlmcourse", None) or {})
     values.update(overrides)
     return EncoderConfig(**values)
 
 
-def from_hf(hf_model: BertForMaskedLM, **overrides) -> MaskedLM:
-    """Our ``MaskedLM`` with a ``BertForMaskedLM``'s weights (fp32); ``overrides`` change config fields."""
+def from_hf(hf_model: BertForMaskedLM | NystromformerForMaskedLM, **overrides) -> MaskedLM:
+    """Our ``MaskedLM`` with a ``BertForMaskedLM``'s (or ``NystromformerForMaskedLM``'s) weights (fp32);
+    ``overrides`` change config fields."""
+    if isinstance(hf_model, NystromformerForMaskedLM):
+        from mlmcourse.model import hf_nystrom
+
+        theirs = hf_model.state_dict()
+        hf_nystrom.check_tied(theirs)
+        config = hf_nystrom.encoder_config(hf_model.config, **overrides)
+        model = MaskedLM(config)
+        model.load_state_dict(hf_nystrom.from_nystromformer_state_dict(theirs, config.num_layers))
+        return model.to(hf_model.device).train(hf_model.training)
     if not isinstance(hf_model, BertForMaskedLM):
         raise TypeError(
-            f"from_hf expects a transformers.BertForMaskedLM, got {type(hf_model).__name__}. For a folder on disk "
+            f"from_hf expects a transformers.BertForMaskedLM or NystromformerForMaskedLM, got "
+            f"{type(hf_model).__name__}. For a folder on disk "
             "use MaskedLM.from_pretrained(folder); for a Hub name load BertForMaskedLM.from_pretrained(name) first "
             "(that needs the network; offline, use the course checkpoint data/models/course-tiny)."
         )
@@ -158,8 +177,15 @@ def from_hf(hf_model: BertForMaskedLM, **overrides) -> MaskedLM:
     return model.to(hf_model.device).train(hf_model.training)
 
 
-def to_hf(model: MaskedLM, attn_implementation: str = "sdpa") -> BertForMaskedLM:
-    """A ``BertForMaskedLM`` with the same weights as ``model`` (refuses pre-LN models)."""
+def to_hf(model: MaskedLM, attn_implementation: str = "sdpa",
+          segment_means_seq_len: int | None = None) -> BertForMaskedLM | NystromformerForMaskedLM:
+    """A ``BertForMaskedLM`` with the same weights as ``model`` (refuses pre-LN models); for a Nyström model a
+    ``NystromformerForMaskedLM``, which takes inputs of exactly ``segment_means_seq_len`` tokens (default:
+    ``max_position``)."""
+    if model.config.attention == "nystrom":
+        from mlmcourse.model import hf_nystrom
+
+        return hf_nystrom.hf_model(model, segment_means_seq_len).to(model.device).train(model.training)
     hf_model = BertForMaskedLM(bert_config(model.config, attn_implementation))
     bert = to_bert_state_dict(model.state_dict(), model.config.num_layers)
     bert["cls.predictions.decoder.weight"] = bert["bert.embeddings.word_embeddings.weight"]  # tied
@@ -168,14 +194,29 @@ def to_hf(model: MaskedLM, attn_implementation: str = "sdpa") -> BertForMaskedLM
     return hf_model.to(model.device).train(model.training)
 
 
+def _nystromformer_can_hold(config: EncoderConfig) -> bool:
+    """transformers' Nystromformer always has the value convolution, scales its pseudo-inverse batch-wide and needs
+    max_position % num_landmarks == 0."""
+    return (config.conv_kernel_size is not None and config.pinv_scale == "batch"
+            and config.max_position % config.num_landmarks == 0)
+
+
 def save_pretrained(model: MaskedLM, folder: str | Path, tokenizer=None) -> Path:
-    """Write ``folder`` in Hugging Face BertForMaskedLM format (pre-LN: our own layout); returns the folder."""
+    """Write ``folder`` in Hugging Face BertForMaskedLM (Nyström: NystromformerForMaskedLM) format; pre-LN models
+    and Nyström models transformers cannot hold get our own layout. Returns the folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     state = {name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()}
-    if model.config.pre_ln:
+    nystrom = model.config.attention == "nystrom"
+    if model.config.pre_ln or (nystrom and not _nystromformer_can_hold(model.config)):
         (folder / NATIVE_CONFIG).write_text(json.dumps(model.config.to_dict(), indent=2) + "\n")
         save_file(state, folder / WEIGHTS, metadata={"format": "pt", "layout": "mlmcourse"})
+    elif nystrom:
+        from mlmcourse.model import hf_nystrom
+
+        hf_nystrom.nystromformer_config(model.config).save_pretrained(folder)  # config.json
+        save_file(hf_nystrom.to_nystromformer_state_dict(state, model.config.num_layers), folder / WEIGHTS,
+                  metadata={"format": "pt"})
     else:
         bert_config(model.config).save_pretrained(folder)  # config.json
         save_file(to_bert_state_dict(state, model.config.num_layers), folder / WEIGHTS, metadata={"format": "pt"})
@@ -197,6 +238,12 @@ def from_pretrained(folder: str | Path, **overrides) -> MaskedLM:
     if (folder / NATIVE_CONFIG).exists():
         config = EncoderConfig.from_dict({**json.loads((folder / NATIVE_CONFIG).read_text()), **overrides})
         state = weights
+    elif _model_type(folder) == "nystromformer":
+        from mlmcourse.model import hf_nystrom
+
+        hf_nystrom.check_tied(weights)
+        config = hf_nystrom.encoder_config(NystromformerConfig.from_pretrained(folder), **overrides)
+        state = hf_nystrom.from_nystromformer_state_dict(weights, config.num_layers, config.conv_kernel_size is not None)
     elif (folder / "config.json").exists():
         config = encoder_config(BertConfig.from_pretrained(folder), **overrides)
         state = from_bert_state_dict(weights, config.num_layers)
@@ -206,6 +253,12 @@ def from_pretrained(folder: str | Path, **overrides) -> MaskedLM:
     model = MaskedLM(config)
     model.load_state_dict(state)
     return model.eval()
+
+
+def _model_type(folder: Path) -> str | None:
+    """``model_type`` in the folder's config.json (None without one)."""
+    config_file = folder / "config.json"
+    return json.loads(config_file.read_text()).get("model_type") if config_file.exists() else None
 
 
 def _load_weights(folder: Path) -> dict[str, torch.Tensor]:

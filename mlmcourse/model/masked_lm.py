@@ -25,6 +25,23 @@ from mlmcourse.model.encoder import Embeddings, EncoderLayer
 IGNORE_INDEX = -100  # label of positions without a prediction (PyTorch's and Hugging Face's convention)
 
 
+def line_attention_mask(position_ids: torch.Tensor, padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """Which keys each query may see when a row packs several lines: the keys of its own line.
+
+    A new line starts wherever ``position_ids`` is 0 (the convention of transformers'
+    ``DataCollatorWithFlattening``); padded keys (``padding_mask`` 0) are hidden too.
+    position_ids, padding_mask: (batch, seq) -> (batch, seq, seq) bool, True = may attend.
+
+    >>> line_attention_mask(torch.tensor([[0, 1, 0, 1, 2]])).int()[0].tolist()
+    [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 1], [0, 0, 1, 1, 1]]
+    """
+    line = (position_ids == 0).cumsum(dim=1)  # (batch, seq): which line each token belongs to
+    allowed = line[:, :, None] == line[:, None, :]  # (batch, seq_q, seq_k)
+    if padding_mask is not None:
+        allowed = allowed & padding_mask.bool()[:, None, :]  # (batch, seq_q, seq_k): no padded key
+    return allowed
+
+
 class MLMHead(nn.Module):
     """Hidden state -> vocabulary logits: dense + GELU + LayerNorm, then the tied decoder plus a bias."""
 
@@ -33,10 +50,11 @@ class MLMHead(nn.Module):
         self.dense = nn.Linear(config.hidden_size, config.hidden_size)
         self.norm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.bias = nn.Parameter(torch.zeros(config.vocab_size))  # one output-only bias per token
+        self.approximate = "tanh" if config.activation == "gelu_tanh" else "none"  # F.gelu's name for the variant
 
     def forward(self, hidden: torch.Tensor, token_embeddings: torch.Tensor) -> torch.Tensor:
         """hidden (..., hidden), token_embeddings (vocab, hidden) -> logits (..., vocab)."""
-        transformed = self.norm(F.gelu(self.dense(hidden)))  # (..., hidden)
+        transformed = self.norm(F.gelu(self.dense(hidden), approximate=self.approximate))  # (..., hidden)
         return F.linear(transformed, token_embeddings, self.bias)  # (..., vocab): score of every token
 
 
@@ -56,9 +74,10 @@ class MaskedLM(nn.Module):
     def _init_weights(self, module: nn.Module) -> None:
         """BERT's initialisation: normal(0, 0.02) weights, zero biases, LayerNorm = identity."""
         std = self.config.initializer_range
-        if isinstance(module, nn.Linear):
+        if isinstance(module, nn.Linear | nn.Conv2d):  # Conv2d: Nyström's value convolution, as transformers does
             nn.init.normal_(module.weight, mean=0.0, std=std)
-            nn.init.zeros_(module.bias)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
         elif isinstance(module, nn.Embedding):
             nn.init.normal_(module.weight, mean=0.0, std=std)
             if module.padding_idx is not None:
@@ -81,10 +100,17 @@ class MaskedLM(nn.Module):
         attention_mask: torch.Tensor | None = None,
         token_type_ids: torch.Tensor | None = None,
         output_attentions: bool = False,
+        position_ids: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...] | None]:
-        """input_ids (batch, seq) -> (hidden states (batch, seq, hidden), per-layer attention weights or None)."""
+        """input_ids (batch, seq) -> (hidden states (batch, seq, hidden), per-layer attention weights or None).
+
+        ``position_ids`` (batch, seq) that restart at 0 mark packed lines: each line then attends only to itself
+        (see :func:`line_attention_mask`), so a row of several short lines computes what separate rows would.
+        """
         self._check_inputs(input_ids, attention_mask)
-        hidden = self.embeddings(input_ids, token_type_ids)  # (batch, seq, hidden)
+        hidden = self.embeddings(input_ids, token_type_ids, position_ids)  # (batch, seq, hidden)
+        if position_ids is not None:
+            attention_mask = line_attention_mask(position_ids, attention_mask)  # (batch, seq, seq)
         attentions = []
         for layer in self.layers:
             hidden, weights = layer(hidden, attention_mask, output_attentions)  # (batch, seq, hidden)
@@ -100,6 +126,7 @@ class MaskedLM(nn.Module):
         token_type_ids: torch.Tensor | None = None,
         output_attentions: bool = False,
         sparse: bool | None = None,
+        position_ids: torch.Tensor | None = None,
     ) -> MaskedLMOutput:
         """Logits (and the loss if ``labels`` are given), like ``BertForMaskedLM.forward``.
 
@@ -108,7 +135,7 @@ class MaskedLM(nn.Module):
         (num_predicted, vocab), in row-major order of the predicted positions; otherwise (batch, seq, vocab).
         The loss is the mean cross-entropy over predicted tokens (NaN if there are none, as in Hugging Face).
         """
-        hidden, attentions = self.encode(input_ids, attention_mask, token_type_ids, output_attentions)
+        hidden, attentions = self.encode(input_ids, attention_mask, token_type_ids, output_attentions, position_ids)
         use_sparse = self.config.sparse_head if sparse is None else sparse
         if labels is None:
             return MaskedLMOutput(logits=self.head(hidden, self.embeddings.token.weight), attentions=attentions)
@@ -150,11 +177,12 @@ class MaskedLM(nn.Module):
                                  "the model? (len(tokenizer) should equal config.vocab_size)")
 
     # Hugging Face interoperability (implemented in mlmcourse.model.hf).
-    def to_hf(self, attn_implementation: str = "sdpa"):
-        """The same weights as a ``transformers.BertForMaskedLM`` (post-LN models only)."""
+    def to_hf(self, attn_implementation: str = "sdpa", segment_means_seq_len: int | None = None):
+        """The same weights as a ``transformers.BertForMaskedLM`` (post-LN models only), or for a Nyström model a
+        ``NystromformerForMaskedLM`` (inputs of exactly ``segment_means_seq_len`` tokens; default max_position)."""
         from mlmcourse.model.hf import to_hf
 
-        return to_hf(self, attn_implementation=attn_implementation)
+        return to_hf(self, attn_implementation=attn_implementation, segment_means_seq_len=segment_means_seq_len)
 
     def save_pretrained(self, folder: str | Path, tokenizer=None) -> Path:
         """Write a Hugging Face folder (config.json + model.safetensors [+ tokenizer]) that ``pipeline`` loads."""

@@ -48,6 +48,8 @@ def _count_by_formula(config: EncoderConfig) -> dict[str, int]:
     layer_norm = 2 * hidden  # scale and shift
     embeddings = (vocab + config.max_position + config.type_vocab_size) * hidden + layer_norm
     attention = hidden * 3 * hidden + 3 * hidden + hidden * hidden + hidden  # fused qkv + output projection
+    if config.attention == "nystrom" and config.conv_kernel_size is not None:
+        attention += config.num_heads * config.conv_kernel_size  # the value convolution: one filter per head
     feed_forward = hidden * inner + inner + inner * hidden + hidden
     layers = config.num_layers * (attention + feed_forward + 2 * layer_norm)
     head = hidden * hidden + hidden + layer_norm + vocab + (layer_norm if config.pre_ln else 0)  # decoder is tied

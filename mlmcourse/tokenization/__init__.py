@@ -7,9 +7,11 @@ Modules, in the order notebook 02 reads them:
 - ``wordpiece``: WordPiece with the likelihood score (``WordPieceTokenizer``) and BERT's greedy encoder;
 - ``fast``: ``train_tokenizer``: the same with the Rust ``tokenizers`` library, wrapped as a ``transformers``
   tokenizer with special tokens, ``[CLS] x [SEP]`` and ``word_ids()``;
-- ``course``: ``course_tokenizer()``, the WordPiece vocabulary all later notebooks use.
+- ``course``: ``course_tokenizer()``, the WordPiece vocabulary all later notebooks use;
+- ``multilingual``: ``multilingual_tokenizer()`` for the multilingual toy world, and vocabularies learned from text
+  sampled across languages (fertility per language as XLM-R's alpha moves).
 
-``fast`` and ``course`` import ``transformers`` (slow to import), so they load on first use.
+``fast``, ``course`` and ``multilingual`` import ``transformers`` (slow to import), so they load on first use.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ _LAZY = {
     "special_tokens": "mlmcourse.tokenization.fast",
     "course_tokenizer": "mlmcourse.tokenization.course",
     "build_course_tokenizer": "mlmcourse.tokenization.course",
+    "multilingual_tokenizer": "mlmcourse.tokenization.multilingual",
 }
 
 __all__ = ["SPECIAL_TOKENS", "BPETokenizer", "WordPieceTokenizer", "greedy_longest_match", "merge", *_LAZY]

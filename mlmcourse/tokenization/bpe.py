@@ -26,8 +26,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from tqdm.auto import tqdm
-
+from mlmcourse.progress import tqdm
 from mlmcourse.tokenization.byte_level import byte_level_pre_tokenize, bytes_to_unicode, symbols_to_text
 from mlmcourse.tokenization.normalization import lowercase
 

@@ -30,8 +30,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
-from tqdm.auto import tqdm
-
+from mlmcourse.progress import tqdm
 from mlmcourse.tokenization.bpe import Pair, add_token, check_ids, count_pairs, merge_in_word
 from mlmcourse.tokenization.normalization import bert_words
 

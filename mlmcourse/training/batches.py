@@ -41,7 +41,10 @@ class BatchMasker:
             word_starts = starts_from_vocabulary(input_ids, special, self.word_starts_table)
         inputs, labels = mask_batch(input_ids, ~special, self.config, self.mask_token_id, self.candidates,
                                     GeneratorSource(generator), word_starts)
-        return {"input_ids": inputs, "attention_mask": rows["attention_mask"], "labels": labels}
+        batch = {"input_ids": inputs, "attention_mask": rows["attention_mask"], "labels": labels}
+        if "position_ids" in rows:  # packed lines: the model keeps each line's attention to itself
+            batch["position_ids"] = rows["position_ids"]
+        return batch
 
 
 def make_eval_batches(blocks: Blocks, masker: BatchMasker, batch_size: int, num_sequences: int,

@@ -37,9 +37,15 @@ TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "sentencepiece.b
 
 def load_tokenizer(config: TrainConfig):
     """``config.tokenizer`` (a folder in Hugging Face format, or a Hub name); by default the tokenizer saved with
-    ``config.init_from`` when the run continues a model, else the course tokenizer."""
+    ``config.init_from`` when the run continues a model, the multilingual tokenizer for a multilingual toy world
+    (``corpus_options["languages"]``), else the course tokenizer."""
     if config.tokenizer is None and config.init_from is not None:
         return load_tokenizer(replace(config, tokenizer=config.init_from, init_from=None))
+    if config.tokenizer is None and config.corpus_options.get("languages"):
+        from mlmcourse.tokenization.multilingual import multilingual_tokenizer
+
+        languages = config.corpus_options["languages"]  # every word of these languages is one token
+        return multilingual_tokenizer(languages.split(",") if isinstance(languages, str) else languages)
     if config.tokenizer is None:
         from mlmcourse.tokenization import course_tokenizer
 
@@ -118,6 +124,10 @@ def load_initial_model(config: TrainConfig, vocab_size: int) -> torch.nn.Module:
         model.load_state_dict(loaded.state_dict())
         model_vocab, max_position = encoder.vocab_size, encoder.max_position
     else:
+        if config.packing == "lines":
+            raise ValueError(f"packing='lines' keeps each packed line's attention to itself, which needs the "
+                             f"course's own model; {config.init_from} trains as its transformers class: use "
+                             "packing='stream' or 'none' (--packing stream)")
         if config.model == "ours":  # not BERT-shaped: our encoder cannot hold it, transformers' own class can
             print(f"Note: {config.init_from} is a {describe(SimpleNamespace(**model_config))}, not a BERT-format "
                   "model; it trains as its transformers class (AutoModelForMaskedLM).")
@@ -133,6 +143,15 @@ def load_initial_model(config: TrainConfig, vocab_size: int) -> torch.nn.Module:
     return model
 
 
+def trains_as_ours(init_from: str) -> bool:
+    """True when the model ``init_from`` (a folder or a Hub name) continues as our ``MaskedLM`` (BERT format),
+    False when it trains as its transformers class (RoBERTa, DistilBERT, XLM-R, ModernBERT, ...)."""
+    from mlmcourse.inference.loading import is_ours, read_config, resolve_model_folder
+
+    folder = resolve_model_folder(init_from)
+    return is_ours(folder, read_config(folder))
+
+
 def make_optimizer(model: torch.nn.Module, config: TrainConfig, device: torch.device) -> torch.optim.AdamW:
     """AdamW with weight decay on matrices only (not on biases or LayerNorm weights); fused on CUDA and CPU."""
     decay, no_decay = [], []
@@ -145,10 +164,10 @@ def make_optimizer(model: torch.nn.Module, config: TrainConfig, device: torch.de
     return torch.optim.AdamW(groups, lr=config.lr, betas=config.betas, eps=1e-6, fused=fused)
 
 
-def prepare_out_dir(config: TrainConfig) -> tuple[Path | None, Path | None]:
+def prepare_out_dir(config: TrainConfig, write: bool = True) -> tuple[Path | None, Path | None]:
     """Create ``out_dir`` and write ``config.json``; check that a resume continues the same recipe.
 
-    Returns ``(out_dir, checkpoints_dir)`` (both None without ``out_dir``). Raises CourseError when ``out_dir``
+    Returns ``(out_dir, checkpoints_dir)`` (both None without ``out_dir``); ``write=False`` only names them. Raises CourseError when ``out_dir``
     already holds checkpoints and ``resume`` is off (it would silently mix two runs), or when a resume changes
     a field that must stay the same.
     """
@@ -156,6 +175,8 @@ def prepare_out_dir(config: TrainConfig) -> tuple[Path | None, Path | None]:
         return None, None
     out_dir = Path(config.out_dir).expanduser()
     checkpoints_dir = out_dir / "checkpoints"
+    if not write:  # a data-parallel worker: the main process checks and writes
+        return out_dir, checkpoints_dir
     found = latest_checkpoint(checkpoints_dir)
     if found and not config.resume:
         raise CourseError(f"{out_dir} already holds checkpoints (latest {found.name}); add --resume (resume=True) "

@@ -36,16 +36,25 @@ class TrainState:
     should_stop: bool = False
     stop_reason: str | None = None
     last_checkpoint: str | None = None
+    world_size: int = 1  # data-parallel processes (each takes a shard of every global batch)
 
     # What a checkpoint stores and a resume restores (the rest is recomputed or per-session).
-    SAVED = ("step", "position", "tokens_seen", "train_seconds", "loss", "lr", "history", "evals")
+    SAVED = ("step", "position", "tokens_seen", "train_seconds", "loss", "lr", "history", "evals", "world_size")
 
     def to_saved(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.SAVED}
 
     def restore(self, saved: dict[str, Any]) -> None:
+        """Continue from a checkpoint's state; a different number of processes would change the global batch."""
+        saved_world = saved.get("world_size", 1)
+        if saved_world != self.world_size:
+            raise CourseError(
+                f"this run was trained on {saved_world} process(es) and is resumed on {self.world_size}: the global "
+                f"batch would change. Resume it with {saved_world} process(es) (e.g. accelerate launch "
+                f"--num_processes {saved_world} ...), or start a new --out folder (--init-from its model/ keeps the "
+                "weights).")
         for name in self.SAVED:
-            setattr(self, name, saved[name])
+            setattr(self, name, saved.get(name, getattr(self, name)))
 
     def eta_seconds(self) -> float | None:
         """Seconds left at the current speed (None before the first step).
@@ -105,6 +114,8 @@ class TrainResult:
     out_dir: str | None = None
     checkpoint: str | None = None
     model: Any = field(default=None, repr=False)  # the trained model (not serialised)
+    global_batch: int = 0  # sequences per optimizer step, over all processes
+    world_size: int = 1
 
     @property
     def final_eval(self) -> dict[str, float] | None:

@@ -1,38 +1,77 @@
 """``mlmcourse train``: train a masked LM from the command line, resume it, export it for ``pipeline``.
 
-    mlmcourse train --corpus toyworld --preset tiny --max-minutes 5 --out runs/tiny
-    mlmcourse train --corpus toyworld --preset tiny --max-minutes 5 --out runs/tiny --resume
-    mlmcourse train ... --export data/models/course-tiny   # HF folder + model card with the recipe
+    mlmcourse train --corpus toyworld --max-minutes 5 --out runs/tiny
+    mlmcourse train --corpus toyworld --max-minutes 5 --out runs/tiny --resume
+    mlmcourse train ... --export data/models/my-model   # HF folder + model card with the recipe
     mlmcourse train --init-from data/models/course-tiny --corpus my_texts.txt --out runs/adapted  # adapt it
 
-Every option maps to a :class:`~mlmcourse.training.config.TrainConfig` field of the same name.
+Every option is a :class:`~mlmcourse.training.config.TrainConfig` field (``--seq-len`` is ``seq_len``; its help is
+the field's). An option you do not give comes from the measured recipe for the corpus
+(:func:`mlmcourse.training.defaults.course_recipe`), then from ``TrainConfig``'s own default.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import os
 import shlex
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
-from mlmcourse.training.config import MASKINGS, TrainConfig
-from mlmcourse.training.device import DEVICES, PRECISIONS
-from mlmcourse.training.schedules import SCHEDULES
+from mlmcourse.training.config import TrainConfig
+from mlmcourse.training.defaults import course_recipe
+
+_TYPES = {"int": int, "float": float, "str": str}
+
+
+def _field_type(item) -> Any:
+    """int / float / str from a field's annotation (``"int | None"`` -> int)."""
+    annotation = str(item.type).split("|")[0].strip()
+    return _TYPES.get(annotation.split("[")[0], str)
+
+
+def _default_text(name: str, default: Any, recipes: dict[str, dict[str, Any]]) -> str:
+    """What an option defaults to, in its help: the recipes' values where they set it."""
+    if name != "corpus" and any(name in recipe for recipe in recipes.values()):
+        return " (default: " + ", ".join(f"{recipe.get(name, default)} on {corpus}"
+                                         for corpus, recipe in recipes.items()) + ")"
+    return "" if default is None or callable(default) or type(default).__name__ == "_MISSING_TYPE" else \
+        f" (default {default})"
+
+
+def recipe_for(args: argparse.Namespace) -> dict[str, Any]:
+    """The measured recipe for the corpus (and implementation) these options name."""
+    recipe = course_recipe(args.corpus or TrainConfig.corpus)
+    if args.init_from is not None:  # continue a model: its own shape; the data's row recipe
+        recipe.pop("preset", None)
+        recipe.pop("corpus_options", None) if args.corpus not in (None, "toyworld") else None
+    from mlmcourse.training.build import trains_as_ours  # (imports torch: only when the command runs)
+
+    if recipe.get("packing") == "lines" and ((args.model or "ours") != "ours" or (
+            args.init_from is not None and not trains_as_ours(args.init_from))):
+        recipe["packing"] = "none"  # keeping lines apart in one row needs the course's model
+    return recipe
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    """The TrainConfig the command-line options describe."""
-    options = {"n_sentences": args.n_sentences} if args.n_sentences else {}
-    return TrainConfig(
-        corpus=args.corpus, corpus_options=options, tokenizer=args.tokenizer, seq_len=args.seq_len,
-        packing=not args.no_packing, masking=args.masking, mask_prob=args.mask_prob, preset=args.preset,
-        model=args.model, init_from=args.init_from, pre_ln=args.pre_ln, sparse_head=not args.dense_head,
-        dropout=args.dropout,
-        batch_size=args.batch_size,
-        grad_accum=args.grad_accum, lr=args.lr, warmup_steps=args.warmup_steps, schedule=args.schedule,
-        max_steps=args.max_steps, max_minutes=args.max_minutes, clip=args.clip if args.clip > 0 else None,
-        eval_every=args.eval_every, checkpoint_every=args.checkpoint_every, out_dir=args.out, resume=args.resume,
-        seed=args.seed, device=args.device, precision=args.precision, compile=args.compile,
-        num_threads=args.threads, progress=not args.no_progress)
+    """The TrainConfig the command-line options describe: the corpus's recipe, then what was given."""
+    values = recipe_for(args)
+    for item in fields(TrainConfig):
+        given = getattr(args, item.name, None)
+        if given is not None:
+            values[item.name] = tuple(given) if item.name == "betas" else given
+    if args.no_packing:
+        values["packing"] = "none"
+    if args.n_sentences:
+        values["corpus_options"] = {**values.get("corpus_options", {}), "n_sentences": args.n_sentences}
+    if args.languages:  # the multilingual toy world, an equal share of each language
+        values["corpus_options"] = {**values.get("corpus_options", {}), "anchors": args.anchors,
+                                    "languages": [part.strip() for part in args.languages.split(",")]}
+    if values.get("clip") == 0:
+        values["clip"] = None
+    return TrainConfig.from_dict(values)
 
 
 def model_card(config: TrainConfig, result, command: str) -> str:
@@ -43,15 +82,19 @@ def model_card(config: TrainConfig, result, command: str) -> str:
         "BERT-style encoder ("
         + ("the shape of the model it continued" if config.init_from else
            f"`{config.preset}` preset, {'pre' if config.pre_ln else 'post'}-LN") + ") trained with "
-        f"masked language modeling on the `{config.corpus}` corpus by `mlmcourse train`"
+        f"masked language modeling on the `{config.corpus}` corpus"
+        + (f" in {', '.join(config.corpus_options['languages'])} (start each text with its tag, e.g. `<fr>`)"
+           if config.corpus_options.get("languages") else "") + " by `mlmcourse train`"
         + (f", continued from the model in `{config.init_from}`." if config.init_from else "."), "",
         "```python", "from transformers import pipeline",
-        'fill = pipeline("fill-mask", model="path/to/this/folder")', 'fill("The [MASK] barked at me.")', "```", "",
+        'fill = pipeline("fill-mask", model="path/to/this/folder")', *_card_examples(config), "```", "",
         "## Recipe", "", "```", command, "```", "",
         f"- seed {config.seed}, {result.steps} steps ({result.stop_reason}), "
         f"{result.train_seconds / 60:.1f} minutes of training, {result.tokens_seen:,} tokens",
         f"- {result.device}",
-        f"- batch {config.batch_size} x {config.grad_accum} x {config.seq_len} tokens, lr {config.lr}, "
+        f"- global batch {result.global_batch or config.batch_size * config.grad_accum} sequences of "
+        f"{config.seq_len} tokens ({config.batch_size} per process x {result.world_size} process(es) x "
+        f"{config.grad_accum} accumulation), lr {config.lr}, "
         f"{config.warmup_steps} warmup steps, {config.schedule} decay, mask rate {config.mask_prob} "
         f"({config.masking})", "",
         "## Final validation metrics (fixed seeded mask, token-weighted)", "",
@@ -62,80 +105,98 @@ def model_card(config: TrainConfig, result, command: str) -> str:
     return "\n".join(lines)
 
 
+def _card_examples(config: TrainConfig) -> list[str]:
+    languages = config.corpus_options.get("languages")
+    if not languages:
+        return ['fill("The [MASK] barked at me.")']
+    from mlmcourse.corpora.languages import FILL_MASK_EXAMPLES
+
+    return [f'fill("{FILL_MASK_EXAMPLES[language]}")' for language in languages]
+
+
 def command_line(args: argparse.Namespace) -> str:
-    """The ``mlmcourse train`` command that reproduces ``args`` (options that differ from their defaults)."""
+    """The ``mlmcourse train`` command that reproduces ``args`` (the options that were given)."""
     words = ["mlmcourse", "train"]
     for action in args.parser._actions:
         if not action.option_strings or action.dest in ("help", "overwrite"):
             continue
         value = getattr(args, action.dest)
-        if value == action.default:
+        if value is None or value is False or value == action.default:
             continue
-        flag = action.option_strings[-1]
-        words += [flag] if isinstance(action, argparse._StoreTrueAction) else [flag, shlex.quote(str(value))]
+        flag = action.option_strings[0]
+        if value is True:
+            words.append(flag)
+        elif isinstance(action, argparse.BooleanOptionalAction):
+            words.append("--no-" + flag[2:])
+        elif isinstance(value, (list, tuple)):
+            words += [flag, *(shlex.quote(str(v)) for v in value)]
+        else:
+            words += [flag, shlex.quote(str(value))]
     return " ".join(words)
 
 
 def _command(args: argparse.Namespace) -> int:
     from mlmcourse.training.loop import _save_model, train
 
+    if args.out_dir is None and args.export is None and not args.resume:
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        args.out_dir = f"runs/{Path(str(args.corpus or 'toyworld')).stem}-{stamp}"
+        print(f"No --out given: the run is saved in {args.out_dir}")
     config = config_from_args(args)
     if args.export and Path(args.export).exists() and any(Path(args.export).iterdir()) and not args.overwrite:
         raise ValueError(f"{args.export} is not empty; add --overwrite to replace the model there")
     result = train(config)
+    if int(os.environ.get("RANK", "0")) != 0:  # a data-parallel worker: the main process exports and reports
+        return 0
+    asked = None
     if args.export:
         from mlmcourse.training.build import load_tokenizer
 
         folder = Path(args.export)
         _save_model(result.model, load_tokenizer(config), folder)
         (folder / "README.md").write_text(model_card(config, result, command_line(args)))
-        print(f"Exported the model to {folder} (load it with pipeline('fill-mask', model='{folder}'))")
+        asked = folder
+    elif config.out_dir:
+        asked = Path(config.out_dir)
+    if asked is not None:
+        print(f"The model is in {asked if args.export else asked / 'model'}. Ask it:\n"
+              f"  mlmcourse fill-mask --model {shlex.quote(str(asked))} \"The <mask> barked at me.\"\n"
+              f"or in Python: pipeline(\"fill-mask\", model=\"{asked if args.export else asked / 'model'}\")")
     return 0
 
 
 def add_cli(subparsers) -> None:
-    defaults = TrainConfig()
-    parser = subparsers.add_parser("train", help="train a masked language model (resumable)",
-                                   description=__doc__.replace("``", ""), formatter_class=argparse.RawDescriptionHelpFormatter)
-    data = parser.add_argument_group("data")
-    data.add_argument("--corpus", default=defaults.corpus, help="toyworld, pydocs, a .txt file/folder/glob, "
-                      "or a Hub dataset name (default %(default)s)")
-    data.add_argument("--n-sentences", type=int, help="toy-world training sentences (default: the corpus's own)")
-    data.add_argument("--tokenizer", help="a tokenizer folder (default: the course tokenizer)")
-    data.add_argument("--seq-len", type=int, default=defaults.seq_len)
-    data.add_argument("--no-packing", action="store_true", help="one padded line per sequence instead of packing")
-    data.add_argument("--masking", choices=MASKINGS, default=defaults.masking)
-    data.add_argument("--mask-prob", type=float, default=defaults.mask_prob)
-    model = parser.add_argument_group("model")
-    model.add_argument("--preset", default=defaults.preset, help="tiny | mini | small | base")
-    model.add_argument("--model", choices=("ours", "hf"), default=defaults.model)
-    model.add_argument("--init-from", metavar="DIR|NAME", help="start from this model's weights (continued "
-                       "pretraining, domain adaptation): a folder or a Hub name (any masked LM, e.g. "
-                       "distilroberta-base); its shape and tokenizer are used")
-    model.add_argument("--pre-ln", action="store_true", help="LayerNorm before each sublayer (default: post-LN)")
-    model.add_argument("--dense-head", action="store_true", help="run the MLM head at every position")
-    model.add_argument("--dropout", type=float, default=defaults.dropout, help="dropout on embeddings, sublayers "
-                       "and attention (0 is fine for a generated corpus that never repeats)")
-    optim = parser.add_argument_group("optimisation")
-    optim.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    optim.add_argument("--grad-accum", type=int, default=defaults.grad_accum)
-    optim.add_argument("--lr", type=float, default=defaults.lr)
-    optim.add_argument("--warmup-steps", type=int, default=defaults.warmup_steps)
-    optim.add_argument("--schedule", choices=SCHEDULES, default=defaults.schedule)
-    optim.add_argument("--max-steps", type=int, default=defaults.max_steps)
-    optim.add_argument("--max-minutes", type=float, help="time budget; the run saves and stops when it is spent")
-    optim.add_argument("--clip", type=float, default=defaults.clip, help="max gradient norm (0: no clipping)")
-    run = parser.add_argument_group("run")
-    run.add_argument("--out", help="output folder (config.json, checkpoints/, model/)")
-    run.add_argument("--resume", action="store_true", help="continue from the latest checkpoint in --out")
-    run.add_argument("--export", help="also write the model in Hugging Face format + a model card here")
-    run.add_argument("--overwrite", action="store_true", help="allow --export into a non-empty folder")
-    run.add_argument("--eval-every", type=int, default=defaults.eval_every)
-    run.add_argument("--checkpoint-every", type=int, default=defaults.checkpoint_every)
-    run.add_argument("--seed", type=int, default=defaults.seed)
-    run.add_argument("--device", choices=DEVICES, default=defaults.device)
-    run.add_argument("--precision", choices=PRECISIONS, default=defaults.precision)
-    run.add_argument("--compile", action="store_true", help="torch.compile the model (for GPUs)")
-    run.add_argument("--threads", type=int, help="CPU threads for torch")
-    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    description = __doc__.replace("``", "").replace(":class:`~mlmcourse.training.config.TrainConfig`", "TrainConfig")
+    description = description.replace(":func:`mlmcourse.training.defaults.course_recipe`", "see --help's end")
+    parser = subparsers.add_parser("train", help="train a masked language model (resumable)", description=description,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    groups = {name: parser.add_argument_group(name) for name in ("data", "model", "optimisation", "run")}
+    group_of = {"corpus": "data", "preset": "model", "batch_size": "optimisation", "eval_every": "run"}
+    group = groups["data"]
+    recipes = {"the toy world": course_recipe("toyworld"), "other text": course_recipe("other")}
+    for item in fields(TrainConfig):
+        group = groups[group_of.get(item.name, "")] if item.name in group_of else group
+        meta = item.metadata
+        if meta.get("cli") is False:
+            continue
+        flag = meta.get("flag", "--" + item.name.replace("_", "-"))
+        kwargs: dict[str, Any] = {"dest": item.name, "default": None,
+                                  "help": meta["help"] + _default_text(item.name, item.default, recipes)}
+        if isinstance(item.default, bool):
+            kwargs["action"] = argparse.BooleanOptionalAction
+        else:
+            kwargs["type"] = float if item.name == "betas" else _field_type(item)
+            kwargs.update({key: meta[key] for key in ("choices", "nargs") if key in meta})
+        group.add_argument(flag, **kwargs)
+    groups["data"].add_argument("--n-sentences", type=int, help="toy-world training sentences")
+    groups["data"].add_argument("--no-packing", action="store_true", help="the same as --packing none")
+    groups["data"].add_argument("--languages", help="toy world in these languages, e.g. en,fr,de,ru (each line starts "
+                                "with its tag, <fr>; the multilingual tokenizer is the default)")
+    groups["data"].add_argument("--anchors", choices=("none", "shared"), default="none", help="with --languages: "
+                                "names spelled each language's own way, or as in English everywhere (default %(default)s)")
+    groups["run"].add_argument("--export", help="also write the model in Hugging Face format + a model card here")
+    groups["run"].add_argument("--overwrite", action="store_true", help="allow --export into a non-empty folder")
+    parser.epilog = ("Options you do not give come from the corpus's measured recipe; for the toy world: "
+                     + ", ".join(f"{key}={value}" for key, value in course_recipe("toyworld").items()
+                                 if key not in ("corpus",)))
     parser.set_defaults(func=_command, parser=parser)

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from mlmcourse.training.data import PACKINGS, packing_name
 from mlmcourse.training.device import DEVICES, PRECISIONS
 from mlmcourse.training.schedules import SCHEDULES
 
@@ -27,55 +28,72 @@ RESUMABLE_CHANGES = {"max_steps", "max_minutes", "eval_every", "checkpoint_every
                      "resume", "out_dir", "keep_checkpoints", "num_threads", "peak_tflops"}
 
 
+def option(default: Any, help: str, **extra: Any) -> Any:  # noqa: A002 - argparse's name for it
+    """A dataclass field whose ``help`` the command line shows (``mlmcourse train --help`` is built from these)."""
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: type(default)(default), metadata={"help": help, **extra})
+    return field(default=default, metadata={"help": help, **extra})
+
+
 @dataclass
 class TrainConfig:
     """A training run's recipe (see the module docstring for what the defaults do)."""
 
     # data
-    corpus: str = "toyworld"  # a name or path for mlmcourse.corpora.load_corpus
-    corpus_options: dict[str, Any] = field(default_factory=dict)  # e.g. {"n_sentences": 20_000}
-    tokenizer: str | None = None  # a tokenizer folder; None: the course tokenizer
-    seq_len: int = 64
-    packing: bool = True  # concatenate lines into full blocks (False: one padded line per sequence)
-    masking: str = "token"  # token | whole_word | span | exact
-    mask_prob: float = 0.15
+    corpus: str = option("toyworld", "toyworld, pydocs, a .txt file / folder / glob, or a Hub dataset name")
+    corpus_options: dict[str, Any] = option({}, "options of the corpus loader, e.g. {'n_sentences': 20000}",
+                                            cli=False)
+    tokenizer: str | None = option(None, "a tokenizer folder (default: the model's own with --init-from, else the "
+                                         "course tokenizer)")
+    seq_len: int = option(64, "tokens per row")
+    packing: str = option("stream", "none: one padded line per row; stream: lines concatenated into full rows; "
+                                    "lines: whole lines packed into rows, each attending only to itself",
+                          choices=PACKINGS)
+    masking: str = option("token", "which tokens to mask: single tokens, whole words, spans, or an exact count",
+                          choices=MASKINGS)
+    mask_prob: float = option(0.15, "share of tokens to predict (BERT: 0.15)")
     # model
-    preset: str = "tiny"
-    model: str = "ours"  # ours (mlmcourse.model.MaskedLM) | hf (transformers.BertForMaskedLM)
-    pre_ln: bool = False  # BERT is post-LN; pre-LN trains without warmup more easily
-    sparse_head: bool = True  # run the vocabulary projection only at masked positions (ours only)
-    dropout: float = 0.1
-    init_from: str | None = None  # a model folder whose weights start the run (continued pretraining)
+    preset: str = option("tiny", "model shape: tiny | mini | small | base")
+    model: str = option("ours", "which implementation trains: ours (mlmcourse.model.MaskedLM) or hf "
+                                "(transformers' AutoModelForMaskedLM)", choices=MODEL_KINDS, flag="--implementation")
+    pre_ln: bool = option(False, "LayerNorm before each sublayer (BERT is post-LN; pre-LN needs less warmup)")
+    sparse_head: bool = option(True, "run the vocabulary projection only at the masked positions")
+    dropout: float = option(0.1, "dropout on embeddings, sublayers and attention (0 is fine for a generated "
+                                 "corpus that never repeats)")
+    init_from: str | None = option(None, "start from this model's weights (a folder or a Hub name): continued "
+                                         "pretraining, domain adaptation; its shape and tokenizer are used")
     # optimisation
-    batch_size: int = 32  # sequences per micro-batch
-    grad_accum: int = 1  # micro-batches per optimizer step
-    lr: float = 1e-3
-    weight_decay: float = 0.01
-    betas: tuple[float, float] = (0.9, 0.98)
-    warmup_steps: int = 300
-    schedule: str = "linear"  # linear | cosine | one_cycle | constant
-    max_steps: int = 3_000
-    max_minutes: float | None = None  # stop (and save) when this budget is spent
-    clip: float | None = 1.0  # max gradient norm; None: no clipping
+    batch_size: int = option(32, "sequences per micro-batch")
+    grad_accum: int = option(1, "micro-batches per optimizer step")
+    lr: float = option(1e-3, "peak learning rate")
+    weight_decay: float = option(0.01, "AdamW weight decay (not on biases and LayerNorm weights)")
+    betas: tuple[float, float] = option((0.9, 0.98), "AdamW betas", nargs=2)
+    warmup_steps: int = option(300, "steps of linear warmup to the peak learning rate")
+    schedule: str = option("linear", "learning-rate decay after warmup", choices=SCHEDULES)
+    max_steps: int = option(3_000, "optimizer steps (and the length of the decay)")
+    max_minutes: float | None = option(None, "time budget: the run saves and stops when it is spent")
+    clip: float | None = option(1.0, "max gradient norm (0 or None: no clipping)")
     # bookkeeping
-    eval_every: int = 200
-    eval_sequences: int = 256  # validation sequences (fixed masks, seeded)
-    log_every: int = 10
-    checkpoint_every: int = 500
-    keep_checkpoints: int = 2
-    out_dir: str | None = None  # None: no checkpoints
-    resume: bool = False
-    seed: int = 0
+    eval_every: int = option(200, "steps between validation evaluations")
+    eval_sequences: int = option(256, "validation sequences (fixed masks, seeded)")
+    log_every: int = option(10, "steps between log entries")
+    checkpoint_every: int = option(500, "steps between checkpoints (with out_dir)")
+    keep_checkpoints: int = option(2, "checkpoints kept on disk")
+    out_dir: str | None = option(None, "output folder (config.json, checkpoints/, model/)", flag="--out")
+    resume: bool = option(False, "continue from the latest checkpoint in the output folder")
+    seed: int = option(0, "random seed (weights, data order, masks)")
     # hardware
-    device: str = "auto"  # auto | cuda | mps | cpu
-    precision: str = "auto"  # auto | bf16 | fp16 | fp32
-    compile: bool = False  # torch.compile the model (worth it on a GPU, slow to start on a CPU)
-    num_threads: int | None = None  # CPU threads for torch (None: torch's default)
-    peak_tflops: float | None = None  # the hardware's peak, for MFU (None: detected where known)
-    progress: bool = True  # tqdm progress bar
+    device: str = option("auto", "auto | cuda | mps | cpu", choices=DEVICES)
+    precision: str = option("auto", "auto (bf16 where the hardware has it and it pays, else fp32) | bf16 | fp16 | "
+                                    "fp32", choices=PRECISIONS)
+    compile: bool = option(False, "torch.compile the model (pays on GPUs; slow to start on a CPU)")
+    num_threads: int | None = option(None, "CPU threads for torch (default: torch's)", flag="--threads")
+    peak_tflops: float | None = option(None, "the hardware's peak TFLOP/s for MFU (default: measured or known)")
+    progress: bool = option(True, "show a progress bar")
 
     def __post_init__(self) -> None:
         self.betas = tuple(self.betas)
+        self.packing = packing_name(self.packing)  # older configs say True / False
         choices = {"schedule": SCHEDULES, "masking": MASKINGS, "model": MODEL_KINDS, "device": DEVICES,
                    "precision": PRECISIONS}
         for name, allowed in choices.items():
@@ -97,6 +115,9 @@ class TrainConfig:
             raise ValueError(f"max_minutes must be positive (or None for no time limit), got {self.max_minutes}")
         if self.clip is not None and self.clip <= 0:
             raise ValueError(f"clip must be positive (or None for no clipping), got {self.clip}")
+        if self.packing == "lines" and self.model != "ours":
+            raise ValueError("packing='lines' keeps each packed line's attention to itself, which needs the course's "
+                             "model (model='ours'); use packing='none' or 'stream' with model='hf'")
         if self.resume and not self.out_dir:
             raise ValueError("resume=True needs out_dir: the folder whose checkpoints/ the run continues from")
 

@@ -7,7 +7,12 @@ What it teaches:
   compute is wasted. The concatenation uses ``itertools.chain``: ``sum(lists, [])`` copies the growing list at
   every step, which is quadratic and took minutes on real corpora (transformers PR #14472).
 - *One line per sequence* (padding): simpler, each sequence is one sentence, but short lines waste compute on
-  ``[PAD]``. Both options are here (``packing=True/False``).
+  ``[PAD]``.
+- *Packing whole lines, each attending only to itself*: as many complete ``[CLS] line [SEP]`` units as fit in a
+  row, position ids restarting at 0 for each line, and attention kept within each line (Krell et al. 2021,
+  "Efficient Sequence Packing without Cross-contamination"; transformers' ``DataCollatorWithFlattening``). Every
+  line is trained exactly as it is later asked, without the padding.
+  The three are ``packing="none" | "stream" | "lines"``.
 - *A resumable order*: the order of the blocks in epoch ``e`` is a permutation seeded by ``(seed, e)``, so the
   batch at position ``p`` (the p-th micro-batch of the run) is a pure function of ``(seed, p)``. A resumed run
   only needs ``p`` to continue with exactly the batches the interrupted one would have seen.
@@ -26,7 +31,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import torch
-from tqdm.auto import tqdm
+
+from mlmcourse.progress import tqdm
 
 
 def pack_sequences(token_lists: Iterable[Sequence[int]], seq_len: int, cls_id: int, sep_id: int) -> list[list[int]]:
@@ -64,22 +70,66 @@ def pad_sequences(
     return rows
 
 
+def pack_lines(token_lists: Iterable[Sequence[int]], seq_len: int, cls_id: int, sep_id: int,
+               pad_id: int) -> tuple[list[list[int]], list[list[int]]]:
+    """Whole ``[CLS] line [SEP]`` units, in order, as many as fit per row; returns (rows, position_ids).
+
+    Positions restart at 0 with every line (the model keeps each line's attention to itself); the rest of a
+    row is padding, with position 0. A line longer than the row is cut to ``seq_len``.
+
+    >>> rows, positions = pack_lines([[5, 6], [7], [8, 9, 10]], seq_len=7, cls_id=2, sep_id=3, pad_id=0)
+    >>> rows
+    [[2, 5, 6, 3, 2, 7, 3], [2, 8, 9, 10, 3, 0, 0]]
+    >>> positions
+    [[0, 1, 2, 3, 0, 1, 2], [0, 1, 2, 3, 4, 0, 0]]
+    """
+    if seq_len < 3:
+        raise ValueError(f"seq_len must be at least 3 ([CLS], one token, [SEP]), got {seq_len}")
+    rows: list[list[int]] = []
+    positions: list[list[int]] = []
+    row: list[int] = []
+    for ids in token_lists:
+        unit = [cls_id, *list(ids)[: seq_len - 2], sep_id]
+        if len(row) + len(unit) > seq_len:  # close the row: pad it
+            rows.append(row + [pad_id] * (seq_len - len(row)))
+            positions.append(_restarting_positions(row, cls_id) + [0] * (seq_len - len(row)))
+            row = []
+        row += unit
+    if row:
+        rows.append(row + [pad_id] * (seq_len - len(row)))
+        positions.append(_restarting_positions(row, cls_id) + [0] * (seq_len - len(row)))
+    return rows, positions
+
+
+def _restarting_positions(row: Sequence[int], cls_id: int) -> list[int]:
+    """0, 1, 2, ... restarting at every ``cls_id``: ``[2, 5, 3, 2, 7, 3]`` with cls 2 -> ``[0, 1, 2, 0, 1, 2]``."""
+    positions, position = [], 0
+    for token in row:
+        position = 0 if token == cls_id else position + 1
+        positions.append(position)
+    return positions
+
+
 @dataclass
 class Blocks:
-    """Fixed-length training sequences: three (num_blocks, seq_len) tensors."""
+    """Fixed-length training sequences: (num_blocks, seq_len) tensors."""
 
     input_ids: torch.Tensor  # (num_blocks, seq_len) long
     attention_mask: torch.Tensor  # (num_blocks, seq_len) long, 0 at padding
     special_tokens_mask: torch.Tensor  # (num_blocks, seq_len) long, 1 at [CLS] [SEP] [PAD]: never masked
     note: str = ""  # advice on the row length (one line per row only): lines cut, or rows mostly padding
+    position_ids: torch.Tensor | None = None  # (num_blocks, seq_len) long, restarting per line (packing="lines")
 
     def __len__(self) -> int:
         return self.input_ids.size(0)
 
     def rows(self, indices: torch.Tensor) -> dict[str, torch.Tensor]:
         """The rows at ``indices`` as a batch dict."""
-        return {"input_ids": self.input_ids[indices], "attention_mask": self.attention_mask[indices],
-                "special_tokens_mask": self.special_tokens_mask[indices]}
+        batch = {"input_ids": self.input_ids[indices], "attention_mask": self.attention_mask[indices],
+                 "special_tokens_mask": self.special_tokens_mask[indices]}
+        if self.position_ids is not None:
+            batch["position_ids"] = self.position_ids[indices]
+        return batch
 
 
 def tokenize_lines(tokenizer, texts: Sequence[str], chunk_size: int = 2_000, progress: bool = True) -> list[list[int]]:
@@ -93,17 +143,43 @@ def tokenize_lines(tokenizer, texts: Sequence[str], chunk_size: int = 2_000, pro
     return ids
 
 
-def make_blocks(tokenizer, texts: Sequence[str], seq_len: int, packing: bool = True, progress: bool = True) -> Blocks:
-    """Tokenise ``texts`` and turn them into :class:`Blocks` (packed, or one padded line each)."""
+PACKINGS = ("none", "stream", "lines")
+
+
+def packing_name(packing: bool | str) -> str:
+    """The packing mode, accepting the older booleans: True is ``"stream"``, False is ``"none"``.
+
+    >>> packing_name(True), packing_name(False), packing_name("lines")
+    ('stream', 'none', 'lines')
+    """
+    if isinstance(packing, bool):
+        return "stream" if packing else "none"
+    if packing not in PACKINGS:
+        raise ValueError(f"packing must be one of {', '.join(PACKINGS)}, got {packing!r}: 'none' pads one line per "
+                         "row, 'stream' concatenates lines into full rows, 'lines' packs whole lines that attend "
+                         "only to themselves")
+    return packing
+
+
+def make_blocks(tokenizer, texts: Sequence[str], seq_len: int, packing: bool | str = "stream",
+                progress: bool = True) -> Blocks:
+    """Tokenise ``texts`` and turn them into :class:`Blocks` (packed as ``packing`` says, see the module doc)."""
+    packing = packing_name(packing)
     for name in ("cls_token_id", "sep_token_id", "pad_token_id", "mask_token_id"):
         if getattr(tokenizer, name, None) is None:
             raise ValueError(f"the tokenizer has no {name.removesuffix('_id')}; a masked-LM tokenizer needs "
                              "[CLS], [SEP], [PAD] and [MASK] (see mlmcourse.tokenization.train_tokenizer)")
     token_lists = tokenize_lines(tokenizer, texts, progress=progress)
     cls_id, sep_id, pad_id = tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id
-    note = ""
-    if packing:
+    note, positions = "", None
+    if packing == "stream":
         rows = pack_sequences(token_lists, seq_len, cls_id, sep_id)
+    elif packing == "lines":
+        rows, positions = pack_lines((ids for ids in token_lists if ids), seq_len, cls_id, sep_id, pad_id)
+        cut = sum(len(ids) + 2 > seq_len for ids in token_lists if ids)
+        if cut:
+            note = (f"{cut:,} lines are longer than seq_len {seq_len} and lose their end; raise seq_len "
+                    "or use packing='stream'")
     else:
         rows = pad_sequences((ids for ids in token_lists if ids), seq_len, cls_id, sep_id, pad_id)
         note = row_length_note([len(ids) + 2 for ids in token_lists if ids], seq_len)
@@ -114,7 +190,8 @@ def make_blocks(tokenizer, texts: Sequence[str], seq_len: int, packing: bool = T
     input_ids = torch.tensor(rows, dtype=torch.long)  # (num_blocks, seq_len)
     special = (input_ids == cls_id) | (input_ids == sep_id) | (input_ids == pad_id)
     return Blocks(input_ids=input_ids, attention_mask=(input_ids != pad_id).long(),
-                  special_tokens_mask=special.long(), note=note)
+                  special_tokens_mask=special.long(), note=note,
+                  position_ids=None if positions is None else torch.tensor(positions, dtype=torch.long))
 
 
 def row_length_note(lengths: Sequence[int], seq_len: int) -> str:

@@ -4,10 +4,10 @@ What it teaches: the same loop runs everywhere, and two decisions change its spe
 if there is one, else Apple's MPS, else the CPU. (2) The precision: on a CUDA GPU with bfloat16 (Ampere and newer)
 matmuls run in bf16 under ``torch.autocast`` while the weights and the optimizer stay in fp32; on older GPUs fp16
 needs a ``GradScaler`` (fp16's small range makes small gradients underflow to 0 unless the loss is scaled up first);
-on a CPU fp32 is the safe default. TF32 (10-bit mantissa matmuls for fp32 tensors) is switched on for CUDA.
+on a CPU, bf16 where the CPU multiplies it natively and a quick measurement shows it pays, else fp32. TF32 (10-bit mantissa matmuls for fp32 tensors) is switched on for CUDA.
 
 What it simplifies: one device per process (multi-GPU goes through Accelerate, not here); MPS defaults to fp32
-because mixed precision on MPS is young.
+because mixed precision on MPS is young; on a CPU, fp16 is refused (no native fp16 matmuls to gain from).
 
 Production twins: ``accelerate.Accelerator(mixed_precision=...)`` and the Trainer's ``bf16`` / ``fp16`` / ``tf32``
 arguments make the same choices.
@@ -62,15 +62,16 @@ def _mps_available() -> bool:
     return bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
 
 
-def choose_device(device: str = "auto", precision: str = "auto") -> DeviceChoice:
+def choose_device(device: str = "auto", precision: str = "auto", hidden_size: int = 128) -> DeviceChoice:
     """Pick the device and precision; raise ValueError (saying what to try) when a request cannot be met.
 
-    ``auto`` takes CUDA, then MPS, then the CPU; precision ``auto`` takes bf16 on CUDA (fp16 where bf16 is
-    missing) and fp32 elsewhere:
+    ``auto`` takes CUDA, then MPS, then the CPU. Precision ``auto`` takes bf16 on CUDA (fp16 where bf16 is
+    missing); on a CPU with native bf16 it times a ``hidden_size``-wide block in both precisions and takes bf16
+    where it is clearly faster (:func:`mlmcourse.training.hardware.cpu_precision`); fp32 elsewhere:
 
-    >>> choice = choose_device("cpu", "auto")
+    >>> choice = choose_device("cpu", "fp32")
     >>> choice.device.type, choice.precision, choice.reason
-    ('cpu', 'fp32', "device 'cpu' was requested; fp32 is the safe default off CUDA")
+    ('cpu', 'fp32', "device 'cpu' was requested; precision 'fp32' was requested")
     """
     if device not in DEVICES:
         raise ValueError(f"unknown device {device!r}; expected one of {', '.join(DEVICES)}")
@@ -96,9 +97,14 @@ def choose_device(device: str = "auto", precision: str = "auto") -> DeviceChoice
         if device == "cuda":
             precision = "bf16" if _bf16_on_cuda() else "fp16"
             why += "; bf16 autocast" if precision == "bf16" else "; this GPU lacks bf16, so fp16 with a GradScaler"
+        elif device == "cpu":
+            from mlmcourse.training.hardware import cpu_precision
+
+            precision, because = cpu_precision(hidden_size)
+            why += "; " + because
         else:
             precision = "fp32"
-            why += "; fp32 is the safe default off CUDA"
+            why += "; fp32: mixed precision on Apple's MPS is young"
     else:
         why += f"; precision {precision!r} was requested"
         if precision == "bf16" and device == "cuda" and not _bf16_on_cuda():

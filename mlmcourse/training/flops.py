@@ -15,13 +15,11 @@ the attention and head terms, as in the PaLM paper's appendix (Chowdhery et al.,
 ``estimate_mfu``.
 
 What it simplifies: embeddings lookups, LayerNorm, softmax and GELU are left out (a few %); peak figures are the
-vendors' dense bf16 numbers; on a CPU the "peak" is a measured matmul ceiling, not a datasheet value.
+vendors' dense bf16 numbers; on a CPU the "peak" is a measured matmul ceiling (``hardware.cpu_peak_flops``), not a
+datasheet value.
 """
 
 from __future__ import annotations
-
-import functools
-import time
 
 import torch
 
@@ -81,11 +79,13 @@ def model_shape(model: torch.nn.Module) -> dict[str, int]:
             "vocab_size": int(config.vocab_size)}
 
 
-def peak_flops(device: torch.device | str, precision: str = "bf16") -> float | None:
+def peak_flops(device: torch.device | str, precision: str = "bf16", hidden_size: int = 128, tokens: int = 2048,
+               measure: bool = False) -> float | None:
     """The peak FLOP/s MFU is measured against: a GPU's data-sheet figure, a CPU's measured matmul ceiling.
 
-    Returns None when unknown (an unlisted GPU, MPS): then MFU is not reported. Pass a figure yourself with
-    ``TrainConfig(peak_tflops=...)`` for an unlisted GPU.
+    On a CPU the ceiling is :func:`mlmcourse.training.hardware.cpu_peak_flops` (several >= 1 s matmuls, cached per
+    machine); without ``measure`` only a cached value is used. Returns None when unknown (an unlisted GPU, MPS, a CPU
+    not measured yet): then MFU is not reported. Pass a figure yourself with ``TrainConfig(peak_tflops=...)``.
     """
     device = torch.device(device)
     if device.type == "cuda":
@@ -95,24 +95,11 @@ def peak_flops(device: torch.device | str, precision: str = "bf16") -> float | N
                 return tflops * 1e12 * (0.5 if precision == "fp32" else 1.0)
         return None
     if device.type == "cpu":
-        return measure_matmul_flops(threads=torch.get_num_threads())
+        from mlmcourse.training.hardware import cpu_peak_flops
+
+        found = cpu_peak_flops(precision, hidden_size, tokens, measure=measure)
+        return found["flops"] if found else None
     return None
-
-
-@functools.lru_cache(maxsize=8)
-def measure_matmul_flops(size: int = 512, seconds: float = 0.3, threads: int = 1) -> float:
-    """FLOP/s of repeated fp32 ``size x size`` matmuls on the CPU with ``threads`` threads (a practical ceiling
-    for the model's own matmuls, which are smaller and less efficient). Measured once per process and setting."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    a, b = torch.randn(size, size, generator=torch.Generator().manual_seed(0)), torch.ones(size, size)
-    a @ b  # warm up the BLAS library
-    count, start = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - start) < seconds:
-        a @ b
-        count += 1
-    torch.set_num_threads(previous)
-    return 2.0 * size**3 * count / elapsed
 
 
 def mfu(flops_per_token: float, tokens_per_second: float, peak: float | None) -> float | None:

@@ -10,11 +10,14 @@ Mirrors: bertviz's head view, drawn with matplotlib; the weights are what ``Bert
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 
+from mlmcourse.inference.fill_mask import MASK_SPELLINGS
 from mlmcourse.model import MaskedLM, from_hf
 
 MEAN_OF_HEADS = -1  # the head dropdown's value for "average over heads"
@@ -24,14 +27,14 @@ def attention_maps(model, tokenizer, text: str) -> tuple[list[str], torch.Tensor
     """Tokens of ``text`` and every attention matrix: a tensor (layers, heads, seq, seq), rows summing to 1.
 
     ``model`` is our :class:`MaskedLM` or a ``transformers.BertForMaskedLM`` (converted with ``from_hf``);
-    ``<mask>`` and ``[MASK]`` both become the tokenizer's own mask token.
+    ``<mask>`` and ``[MASK]`` (in any case) become the tokenizer's own mask token.
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("type a sentence to look at, e.g. 'the dog barked at me .'")
     if not isinstance(model, MaskedLM):
         model = from_hf(model)
-    if tokenizer.mask_token:
-        text = text.replace("<mask>", tokenizer.mask_token).replace("[MASK]", tokenizer.mask_token)
+    if tokenizer.mask_token:  # any spelling and case, as fill_mask accepts it
+        text = MASK_SPELLINGS.sub(lambda _: tokenizer.mask_token, text)
     encoded = tokenizer(text, return_tensors="pt")
     input_ids = encoded["input_ids"]  # (1, seq)
     if input_ids.size(1) > model.config.max_position:
@@ -98,7 +101,7 @@ class AttentionViewer(widgets.VBox):
                                  f"try a sentence of at most {self.max_tokens} tokens.")
         except ValueError as error:
             self.tokens, self.maps = [], None
-            self.message.value = f"<span style='color:#b00'>{error}</span>"
+            self.message.value = f"<span style='color:#b00'>{html.escape(str(error))}</span>"
             self.output.clear_output()
             return
         self.tokens, self.maps = tokens, maps

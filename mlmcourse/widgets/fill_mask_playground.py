@@ -19,6 +19,8 @@ from mlmcourse import config
 
 COURSE_CHOICE = "course checkpoint"
 HUB_SUGGESTIONS = ("distilroberta-base", "bert-base-uncased")
+MASKS_PER_ROW = 3
+MAX_CHARTS = 9  # masks drawn as charts; more would make a wall of bars
 
 
 def predictions_by_mask(records: list) -> list[list[dict[str, Any]]]:
@@ -55,13 +57,19 @@ def model_options() -> list[str]:
     return options
 
 
-def plot_predictions(per_mask: list[list[dict[str, Any]]], text: str = ""):
-    """One horizontal bar chart per mask (best prediction on top); returns the matplotlib Figure."""
+def plot_predictions(per_mask: list[list[dict[str, Any]]], text: str = "", columns: int = MASKS_PER_ROW):
+    """One horizontal bar chart per mask (best prediction on top), ``columns`` charts a row; returns the Figure."""
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, len(per_mask), figsize=(4.2 * len(per_mask), 0.45 * len(per_mask[0]) + 1.4),
+    columns = min(columns, len(per_mask))
+    rows = -(-len(per_mask) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, rows * (0.45 * len(per_mask[0]) + 1.4)),
                                 squeeze=False)
-    for number, (axis, records) in enumerate(zip(axes[0], per_mask, strict=True), start=1):
+    for number, axis in enumerate(axes.flat, start=1):
+        if number > len(per_mask):
+            axis.remove()  # the unused places of the last row
+            continue
+        records = per_mask[number - 1]
         labels = [record["token_str"] for record in records][::-1]
         scores = [record["score"] for record in records][::-1]
         bars = axis.barh(range(len(records)), scores, color="#4C72B0")
@@ -71,7 +79,7 @@ def plot_predictions(per_mask: list[list[dict[str, Any]]], text: str = ""):
         axis.bar_label(bars, labels=[f"{score:.2f}" for score in scores], padding=2, fontsize=8)
         axis.set_title(f"mask {number}" if len(per_mask) > 1 else "prediction for the mask")
     if text:
-        figure.suptitle(text, fontsize=10)
+        figure.suptitle(text if len(text) <= 100 else text[:97] + "...", fontsize=10)
     figure.tight_layout()
     return figure
 
@@ -118,7 +126,9 @@ class FillMaskPlayground(widgets.VBox):
         try:
             self.model, self.tokenizer = load_model(choice)
         except Exception as error:  # a widget shows the reason, never a traceback
-            self._say(f"Could not load the model: {error}", error=True)
+            kept = (" The previous model is still loaded: press Predict to use it." if self.model is not None
+                    else "")
+            self._fail(f"Could not load the model: {error}{kept}")
             return False
         self._say(f"loaded {choice or COURSE_CHOICE}.")
         return self.predict()
@@ -128,19 +138,31 @@ class FillMaskPlayground(widgets.VBox):
         from mlmcourse.inference import fill_mask
 
         if self.model is None:
-            self._say("No model loaded yet: pick one in the model box and press 'Load model'.", error=True)
+            self._fail("No model loaded yet: pick one in the model box and press 'Load model'.")
             return False
         try:
             records = fill_mask(self.model, self.tokenizer, self.text.value, top_k=self.top_k.value)
         except Exception as error:
-            self._say(str(error), error=True)
+            self._fail(str(error))
             return False
         self.predictions = predictions_by_mask(records)
         count = len(self.predictions)
-        self._say(f"{count} mask{'s' if count > 1 else ''}: each one is predicted on its own, the others masked."
+        shown = f" The chart shows the first {MAX_CHARTS}." if count > MAX_CHARTS else ""
+        self._say(f"{count} masks: each one is predicted on its own, the others masked.{shown}"
                   if count > 1 else f"best guess: {self.predictions[0][0]['token_str']!r}")
         self._draw()
         return True
+
+    def _fail(self, text: str) -> None:
+        """An error message, and no chart: the old one belongs to another sentence or model."""
+        self._say(text, error=True)
+        self.predictions = []
+        self.output.clear_output()
+        if self.figure is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(self.figure)
+            self.figure = None
 
     def _draw(self) -> None:
         import matplotlib.pyplot as plt
@@ -148,7 +170,7 @@ class FillMaskPlayground(widgets.VBox):
 
         if self.figure is not None:
             plt.close(self.figure)
-        self.figure = plot_predictions(self.predictions, self.text.value)
+        self.figure = plot_predictions(self.predictions[:MAX_CHARTS], self.text.value)
         with self.output:
             self.output.clear_output(wait=True)
             display(self.figure)

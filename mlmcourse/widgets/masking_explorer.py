@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from mlmcourse.masking import IGNORE_INDEX, STRATEGIES, MLMCollator
 
 COLORS = {"mask": "#f4a261", "random": "#e76f51", "kept": "#2a9d8f"}  # [MASK], random token, kept token
+MAX_TOKENS = 512  # what a BERT-size model reads at once; longer texts are cut, and the view says so
 DEFAULT_TEXT = "The gardener works at a park. Unbelievably, the whiskers of the cat twitched!"
 
 
@@ -30,6 +31,7 @@ class MaskedSentence:
     labels: list[str]  # the token to predict, "" where nothing is predicted
     kinds: list[str]  # "mask", "random", "kept" at chosen positions, "" elsewhere
     counts: dict[str, int] = field(default_factory=dict)  # chosen, mask, random, kept, tokens (maskable)
+    cut: int = 0  # tokens of the text left out because it is longer than MAX_TOKENS
 
 
 def explain_masking(tokenizer, text: str, strategy: str = "token", mask_prob: float = 0.15,
@@ -43,7 +45,8 @@ def explain_masking(tokenizer, text: str, strategy: str = "token", mask_prob: fl
     """
     if not text or not text.strip():
         raise ValueError("type a sentence to mask, e.g. 'The dog barked at me.'")
-    encoding = tokenizer(text, truncation=True, max_length=512)
+    encoding = tokenizer(text, truncation=True, max_length=MAX_TOKENS)
+    cut = len(tokenizer(text, verbose=False)["input_ids"]) - len(encoding["input_ids"])
     word_ids = [-1 if word is None else word for word in encoding.word_ids()]
     collator = MLMCollator(tokenizer, strategy=strategy, mask_prob=mask_prob, seed=seed)
     batch = collator([{"input_ids": encoding["input_ids"], "word_ids": word_ids}])
@@ -65,7 +68,7 @@ def explain_masking(tokenizer, text: str, strategy: str = "token", mask_prob: fl
     return MaskedSentence(
         tokens=tokenizer.convert_ids_to_tokens(original), inputs=tokenizer.convert_ids_to_tokens(shown),
         labels=["" if label == IGNORE_INDEX else tokenizer.convert_ids_to_tokens(label) for label in labels],
-        kinds=kinds, counts=counts)
+        kinds=kinds, counts=counts, cut=cut)
 
 
 def masking_html(view: MaskedSentence) -> str:
@@ -91,8 +94,13 @@ def masking_html(view: MaskedSentence) -> str:
                       for label, color in zip(("[MASK]", "random", "kept"), COLORS.values(), strict=True))
     summary = (f"{counts['chosen']} of {counts['tokens']} tokens chosen ({share:.0%}): {counts['mask']} [MASK], "
                f"{counts['random']} random, {counts['kept']} kept")
-    return (f'<div style="overflow-x:auto"><table style="border-collapse:collapse">{"".join(rows)}</table></div>'
-            f"<p>{summary} &nbsp; {legend}</p>")
+    note = (f"<p><b>The text is longer than a model reads at once:</b> only its first {len(view.tokens):,} tokens "
+            f"are shown and masked; {view.cut:,} more were cut (a BERT-size model reads at most {MAX_TOKENS} "
+            "tokens, [CLS] and [SEP] included).</p>" if view.cut else "")
+    # width:0 + min-width:100%: the table takes the width the notebook gives it and scrolls sideways, instead of
+    # widening the whole widget past the right edge (where the end of a long sentence could not be reached).
+    return (f'{note}<div class="masking-table" style="width:0;min-width:100%;overflow-x:auto">'
+            f'<table style="border-collapse:collapse">{"".join(rows)}</table></div><p>{summary} &nbsp; {legend}</p>')
 
 
 class MaskingExplorer:

@@ -12,7 +12,9 @@ that the tests call directly.
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from mlmcourse.corpora.toyworld import ToyWorld
 
 MASK_SPELLINGS = ("[MASK]", "<mask>")
+MAX_TYPED_WORDS = 40  # toy-world lines have at most about a dozen words
 
 
 def posterior_table(world: ToyWorld, words: str | Sequence[str], index: int, top: int = 10,
@@ -75,6 +78,45 @@ def find_mask(words: Sequence[str]) -> int:
     return next((i for i, word in enumerate(words) if word in MASK_SPELLINGS), 0)
 
 
+# A typed text, cut the toy world's way: a mask in any spelling and case, a word, or one punctuation mark.
+_TYPED_WORD = re.compile(r"<mask>|\[mask\]|[^\s.,;:!?]+|[.,;:!?]", re.IGNORECASE)
+
+
+def typed_words(text: str) -> list[str]:
+    """A typed sentence as toy-world words: lowercase, punctuation split off, every mask written "[MASK]".
+
+    Masks are recognised in any case (``<MASK>``, ``[mask]``) before the rest is lowercased, so the mask is
+    never mistaken for a word.
+
+    >>> typed_words("The [MASK] barked at the Farmer.")
+    ['the', '[MASK]', 'barked', 'at', 'the', 'farmer', '.']
+    >>> typed_words("Paris is the <Mask> of France?")
+    ['paris', 'is', 'the', '[MASK]', 'of', 'france', '?']
+    """
+    return ["[MASK]" if word.lower() in ("<mask>", "[mask]") else word.lower() for word in _TYPED_WORD.findall(text)]
+
+
+def typed_sentence_problem(words: Sequence[str], max_words: int = MAX_TYPED_WORDS) -> str | None:
+    """What keeps a typed sentence from having one exact posterior, as advice to the learner; None if nothing.
+
+    >>> typed_sentence_problem([]) is None, typed_sentence_problem(["the", "[MASK]", "barked", "."]) is None
+    (False, True)
+    >>> typed_sentence_problem("the [MASK] barked at [MASK] .".split())
+    'The text has 2 masks; this explorer shows one masked word at a time. Keep one <mask> (or [MASK]).'
+    """
+    masks = sum(word == "[MASK]" for word in words)
+    if not words:
+        return ("The text box is empty. Type a toy-world sentence with one <mask> (or [MASK]), "
+                "e.g. the <mask> barked at me . or press 'new sentence'.")
+    if masks > 1:
+        return (f"The text has {masks} masks; this explorer shows one masked word at a time. "
+                "Keep one <mask> (or [MASK]).")
+    if len(words) > max_words:
+        return (f"The text has {len(words)} words; toy-world sentences are short (at most {max_words} words "
+                "here). Type one sentence with one <mask>, e.g. paris is the <mask> of france .")
+    return None
+
+
 class PosteriorExplorer:
     """Pick a phenomenon, get a sentence, click a word: its exact posterior appears as a bar chart.
 
@@ -89,10 +131,11 @@ class PosteriorExplorer:
         self.world = world or ToyWorld()
         self.seed, self.top, self.sentences_drawn = seed, top, 0
         self.words: list[str] = []
-        self.index = 0
+        self.index: int | None = 0
         self.answer = ""
         self.table: list[tuple[str, float]] = []
-        self.phenomenon = widgets.Dropdown(options=self.world.phenomena, value=phenomenon, description="phenomenon")
+        self.phenomenon = widgets.Dropdown(options=self.world.phenomena, value=phenomenon, description="phenomenon",
+                                           style={"description_width": "initial"})  # the whole word
         self.new_sentence = widgets.Button(description="new sentence", icon="refresh")
         self.typed = widgets.Text(placeholder="or type a toy-world sentence, e.g. the <mask> barked at me .",
                                   continuous_update=False, layout=widgets.Layout(width="60%"))
@@ -118,18 +161,30 @@ class PosteriorExplorer:
         self._use_words(probe.words, probe.index)
 
     def set_sentence(self, text: str) -> None:
-        """Use a typed sentence; the mask goes where it says [MASK] or <mask> (else on the first word)."""
-        words = text.lower().split()
-        if not words:
+        """Use a typed sentence; the mask goes where it says <mask> or [MASK] (any case).
+
+        Empty text, a text without a mask, with several masks or far too long gets a message saying what to do;
+        without a mask the words are shown as buttons to click.
+        """
+        words = typed_words(text)
+        problem = typed_sentence_problem(words)
+        if problem:
+            self._use_words([], None)
+            self._say(problem)
             return
-        index = find_mask(words)
-        if words[index] in MASK_SPELLINGS:
-            # the mask hides a word we do not know: show the most probable one on the button
-            try:
-                words[index] = next(iter(self.world.posterior(words, index)))
-            except ValueError as error:
-                self.message.value = f"<b>⚠️ {error}</b>"
-                return
+        if "[MASK]" not in words:
+            self._use_words(words, None)
+            self._say("No mask in the text: click a word below to mask it, or write <mask> (or [MASK]) "
+                      "where a word is missing.")
+            return
+        index = words.index("[MASK]")
+        # the mask hides a word we do not know: show the most probable one on the button
+        try:
+            words[index] = next(iter(self.world.posterior(words, index)))
+        except ValueError as error:
+            self._use_words([], None)
+            self._say(str(error))
+            return
         self._use_words(words, index)
 
     def mask(self, index: int) -> None:
@@ -142,18 +197,24 @@ class PosteriorExplorer:
             posterior = self.world.posterior(self.words, index)
         except ValueError as error:
             self.table = []
-            self.message.value = f"<b>⚠️ {error}</b>"
+            self._say(str(error))
             self.output.clear_output()
             return
         self.table = list(posterior.items())[: self.top]
         masked = " ".join("[MASK]" if i == index else w for i, w in enumerate(self.words))
         self.message.value = (
-            f"<code>{masked}</code> &nbsp; answer: <b>{self.answer}</b>, P = {posterior[self.answer]:.3f}; "
+            f"<code>{html.escape(masked)}</code> &nbsp; answer: <b>{html.escape(self.answer)}</b>, "
+            f"P = {posterior[self.answer]:.3f}; "
             f"a perfect model's loss here: -ln P = {abs(math.log(posterior[self.answer])):.3f} nats "
             f"(on average over answers: entropy {entropy(posterior):.3f} nats, {len(posterior)} possible words)")
         self._plot(masked)
 
-    def _use_words(self, words: list[str], index: int) -> None:
+    def _say(self, text: str) -> None:
+        """A warning in the message line (escaped: "<mask>" must show, not vanish as an HTML tag)."""
+        self.message.value = f"<b>⚠️ {html.escape(text)}</b>"
+
+    def _use_words(self, words: list[str], index: int | None) -> None:
+        """Show `words` as buttons and mask `index`; with no index, nothing is masked and the chart is cleared."""
         import ipywidgets as widgets
 
         self.words = list(words)
@@ -164,7 +225,11 @@ class PosteriorExplorer:
             button.on_click(lambda _, i=i: self.mask(i))
             buttons.append(button)
         self.word_buttons.children = buttons
-        self.mask(index)
+        if index is None:
+            self.index, self.answer, self.table = None, "", []
+            self.output.clear_output()
+        else:
+            self.mask(index)
 
     def _plot(self, title: str) -> None:
         import matplotlib.pyplot as plt

@@ -24,6 +24,7 @@ import ipywidgets as widgets
 WORD_COLOURS = ("#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3", "#e0e7ff", "#ccfbf1", "#fee2e2", "#f3e8ff")
 SPECIAL_COLOUR = "#e5e7eb"
 UNKNOWN_COLOUR = "#fca5a5"
+MAX_CHIPS = 200  # chips drawn per side: a pasted page would be thousands of chips, many screens high
 DEFAULT_TEXT = "The dog barked at me. Tokenization is unbelievably useful! Der Hund bellte mich an. 狗叫了 🐕"
 
 
@@ -99,19 +100,25 @@ def unknown_rate(tokenizer, texts: Sequence[str]) -> float:
     return unknown / pieces
 
 
-def token_chips_html(tokenizer, text: str) -> str:
+def token_chips_html(tokenizer, text: str, max_chips: int = MAX_CHIPS) -> str:
     """HTML chips, one per token (with its id under it); tokens of the same word share a colour.
+
+    Only the first ``max_chips`` tokens are drawn, followed by a note saying how many were left out.
 
     >>> from mlmcourse.tokenization import course_tokenizer
     >>> page = token_chips_html(course_tokenizer(), "The dog"); page.count("class='chip'"), "dog" in page
     (4, True)
+    >>> page = token_chips_html(course_tokenizer(), "the dog " * 10, max_chips=5); page.count("class='chip'")
+    5
+    >>> "Showing the first 5 chips of 22 (special tokens included)" in page
+    True
     """
     if not isinstance(text, str):
         raise ValueError(f"type some text to tokenize (got {type(text).__name__})")
-    encoding = tokenizer(text).encodings[0]
+    encoding = tokenizer(text, verbose=False).encodings[0]
     special_ids = set(tokenizer.all_special_ids) - {tokenizer.unk_token_id}
     chips = []
-    for token, token_id, word in zip(encoding.tokens, encoding.ids, encoding.word_ids, strict=True):
+    for token, token_id, word in list(zip(encoding.tokens, encoding.ids, encoding.word_ids, strict=True))[:max_chips]:
         if token_id == tokenizer.unk_token_id:
             colour = UNKNOWN_COLOUR
         elif token_id in special_ids or word is None:
@@ -122,6 +129,9 @@ def token_chips_html(tokenizer, text: str) -> str:
             f"<span class='chip' style='display:inline-block;margin:2px;padding:2px 5px;border-radius:4px;"
             f"background:{colour};font-family:monospace;text-align:center'>{html.escape(token)}"
             f"<br><small style='color:#555'>{token_id}</small></span>")
+    if len(encoding.ids) > max_chips:
+        chips.append(f"<p class='chips-cut'><i>Showing the first {max_chips:,} chips of {len(encoding.ids):,} "
+                     "(special tokens included); the counts above are for the whole text.</i></p>")
     return "".join(chips)
 
 

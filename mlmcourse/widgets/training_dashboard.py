@@ -45,13 +45,18 @@ def format_duration(seconds: float | None) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
-def status_text(state: TrainState) -> str:
+def status_text(state: TrainState, ending: str | None = None) -> str:
     """One line about the run: step, last loss, last validation perplexity, speed, time left.
+
+    Once the run is ending or over, ``ending`` ("stopping after this step", "stopped", ...) takes the place of
+    the ETA, which would promise steps that will never run.
 
     >>> state = TrainState(max_steps=100, step=25, loss=3.2, train_seconds=10.0, tokens_per_second=5000.0)
     >>> state.evals.append({"step": 20, "loss": 3.0, "perplexity": 20.09})
     >>> status_text(state)
     'step 25/100 · loss 3.200 · val perplexity 20.09 (step 20) · 5,000 tokens/s · ETA 30 s'
+    >>> status_text(state, ending="stopped")
+    'step 25/100 · loss 3.200 · val perplexity 20.09 (step 20) · 5,000 tokens/s · stopped'
     """
     parts = [f"step {state.step}/{state.max_steps}"]
     if math.isfinite(state.loss):
@@ -60,7 +65,7 @@ def status_text(state: TrainState) -> str:
         last = state.evals[-1]
         parts.append(f"val perplexity {last['perplexity']:.2f} (step {last['step']})")
     parts.append(f"{state.tokens_per_second:,.0f} tokens/s")
-    parts.append(f"ETA {format_duration(state.eta_seconds())}")
+    parts.append(ending or f"ETA {format_duration(state.eta_seconds())}")
     return " · ".join(parts)
 
 
@@ -71,7 +76,8 @@ def draw_curves(history: list[dict], evals: list[dict], reference_losses: dict[s
     figure.clear()
     loss_axes, perplexity_axes = figure.subplots(1, 2)
     if history:
-        loss_axes.plot([e["step"] for e in history], [e["loss"] for e in history], label="training", lw=1)
+        loss_axes.plot([e["step"] for e in history], [e["loss"] for e in history], label="training", lw=1,
+                       marker="o" if len(history) == 1 else None, ms=3)  # one point: a line would be invisible
     if evals:
         steps = [e["step"] for e in evals]
         loss_axes.plot(steps, [e["loss"] for e in evals], "o-", label="validation", ms=3)
@@ -108,7 +114,8 @@ class TrainingDashboard(Callback):
         self._figure = Figure(figsize=(9, 3.2), layout="constrained")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="steps")
         self.status = widgets.HTML("waiting for training to start")
-        self.stop_button = widgets.Button(description="Stop after this step", button_style="danger", icon="stop")
+        self.stop_button = widgets.Button(description="Stop after this step", button_style="danger", icon="stop",
+                                          layout=widgets.Layout(width="auto"))  # the whole label, not "Stop af..."
         self.stop_button.on_click(self._on_stop_clicked)
         self.message = widgets.HTML("")
         self.curves = widgets.Image(format="png")
@@ -124,13 +131,20 @@ class TrainingDashboard(Callback):
         self.stop_requested = True
         self.stop_button.disabled = True
         self.message.value = "Stopping after the current step; a checkpoint will be saved."
+        self._show_status()
+
+    def _show_status(self, ending: str | None = None) -> None:
+        if self._state is not None:
+            ending = ending or ("stopping after this step" if self.stop_requested else None)
+            self.status.value = html.escape(status_text(self._state, ending))
 
     # ---- training callbacks
     def on_train_begin(self, state: TrainState) -> None:
         self._state = state
-        self.progress.max, self.progress.value = state.max_steps, state.step
-        self.status.value = html.escape(status_text(state))
-        self.redraw(force=True)
+        self.progress.max, self.progress.value, self.progress.bar_style = state.max_steps, state.step, ""
+        self.message.value = ""  # the previous run's last words do not describe this one
+        self.redraw(force=True)  # first the (empty) curves, so the text never describes a chart not yet shown
+        self._show_status()
 
     def on_step_end(self, state: TrainState) -> None:
         self.progress.value = state.step
@@ -138,11 +152,11 @@ class TrainingDashboard(Callback):
             state.should_stop = True
 
     def on_log(self, state: TrainState, entry: dict) -> None:
-        self.status.value = html.escape(status_text(state))
+        self._show_status()
         self.redraw()
 
     def on_evaluate(self, state: TrainState, metrics: dict) -> None:
-        self.status.value = html.escape(status_text(state))
+        self._show_status()
         self.redraw()
 
     def on_checkpoint(self, state: TrainState, path: str) -> None:
@@ -151,9 +165,10 @@ class TrainingDashboard(Callback):
     def on_train_end(self, state: TrainState, result: TrainResult) -> None:
         self.result = result
         self.stop_button.disabled = True
-        self.status.value = html.escape(status_text(state))
-        self.message.value = html.escape(f"finished ({result.stop_reason}): {result.summary()}")
+        self.progress.bar_style = "success" if state.step >= state.max_steps else "warning"
         self.redraw(force=True)
+        self._show_status(f"finished ({result.stop_reason})")
+        self.message.value = html.escape(f"finished ({result.stop_reason}): {result.summary()}")
 
     def redraw(self, force: bool = False) -> None:
         """Redraw the curves (at most once per ``refresh_seconds`` unless ``force``)."""
@@ -173,6 +188,8 @@ class TrainingDashboard(Callback):
             return self
         self.stop_requested, self.result, self.error = False, None, None
         self.stop_button.disabled = False
+        self.message.value = ""
+        self.status.value = "starting ..."
         config = dataclasses.replace(config, progress=False)  # the dashboard is the progress bar
 
         def target() -> None:
