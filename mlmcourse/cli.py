@@ -1,4 +1,4 @@
-"""The ``mlmcourse`` command line: ``check-env | fill-mask | train | eval | bench``.
+"""The ``mlmcourse`` command line: ``check-env | fill-mask | train | eval | finetune | bench``.
 
 Each subcommand lives next to the concept it runs: a module listed in ``COMMAND_MODULES`` exposes
 ``add_cli(subparsers)``, which adds its parser and sets ``func(args) -> exit code``. Only the module of the
@@ -20,6 +20,7 @@ COMMAND_MODULES = {
     "fill-mask": "mlmcourse.inference.cli",
     "train": "mlmcourse.training.cli",
     "eval": "mlmcourse.metrics.cli",
+    "finetune": "mlmcourse.finetune.cli",
     "bench": "mlmcourse.bench",
 }
 

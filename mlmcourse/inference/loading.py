@@ -1,12 +1,14 @@
 """Where a model comes from: the course checkpoint, a local folder, or a Hugging Face Hub name.
 
 Teaches: a Hugging Face model is a folder (``config.json`` + ``model.safetensors`` + tokenizer files); a Hub name
-is the same folder, downloaded and cached. Loading is safe only from safetensors (a pickle can run code) and
-without ``trust_remote_code``. Offline, a Hub name works only if it is already in the cache; otherwise we fail
+is the same folder, downloaded once into the Hugging Face cache
+(``$HF_HUB_CACHE/models--ORG--NAME/snapshots/<commit>/``) and read from there (:func:`resolve_model_folder`).
+Loading is safe only from safetensors (a pickle can run code) and without ``trust_remote_code``. Offline, a Hub name works only if it is already in the cache; otherwise we fail
 at once, with the offline alternative, instead of waiting on the network.
 Simplifies: masked LMs only; one engine choice (``"torch"`` or the PyTorch-free ``"numpy"`` engine).
 Mirrors: ``AutoModelForMaskedLM.from_pretrained`` / ``AutoTokenizer.from_pretrained`` with
-``use_safetensors=True``; our own ``MaskedLM.from_pretrained`` for BERT-format folders.
+``use_safetensors=True``; our own ``MaskedLM.from_pretrained`` for BERT-format folders;
+``huggingface_hub.snapshot_download`` / ``try_to_load_from_cache`` for Hub names.
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def _is_bert_mlm(model_config: dict) -> bool:
     return model_config.get("model_type") == "bert" and "BertForMaskedLM" in model_config.get("architectures", [])
 
 
-def _is_ours(folder: Path, model_config: dict) -> bool:
+def is_ours(folder: Path, model_config: dict) -> bool:
     """Folders our MaskedLM reads: BertForMaskedLM or NystromformerForMaskedLM with one safetensors file, or our
     own layout (pre-LN)."""
     if (folder / NATIVE_CONFIG).exists():
@@ -165,7 +167,7 @@ def _load_folder(folder: Path, engine: str) -> tuple[Any, Any]:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(folder)
-    if _is_ours(folder, model_config):
+    if is_ours(folder, model_config):
         from mlmcourse.model import MaskedLM
 
         model = MaskedLM.from_pretrained(folder)
@@ -196,24 +198,65 @@ def hub_reachable(timeout: float = 1.5) -> bool:
     return bool(answer and answer[0])
 
 
-def _load_hub(name: str) -> tuple[Any, Any]:
+# What a Hub download fetches: weights (safetensors only), configs and every tokenizer file format.
+MODEL_FILES = ["*.json", "*.safetensors", "*.txt", "*.model"]
+
+
+def resolve_model_folder(name_or_path: str | Path | None) -> Path:
+    """The local folder behind a model name: the course checkpoint (None), an existing folder (a training run's
+    folder means its ``model/``), or the Hub name's snapshot in the Hugging Face cache (downloaded first when
+    online, the cache only when offline).
+
+    >>> resolve_model_folder(None) == course_checkpoint_dir()
+    True
+    """
+    if name_or_path is None:
+        return course_checkpoint_dir()
+    path = Path(name_or_path).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise CourseError(f"{path} is a file; pass the folder that holds config.json and model.safetensors.")
+        return run_model_folder(path)
+    name = str(name_or_path)
+    if looks_like_folder(name):
+        raise FileNotFoundError(f"no folder {name!r}{_did_you_mean(path)}; give an existing model folder, a Hub "
+                                f"name such as 'distilroberta-base', or no name for the course checkpoint "
+                                f"({course_checkpoint_dir()}).")
+    return hub_folder(name)
+
+
+def hub_folder(name: str) -> Path:
+    """The cached snapshot folder of Hub model ``name`` (``$HF_HUB_CACHE/models--ORG--NAME/snapshots/<commit>``).
+
+    Offline (``HF_HUB_OFFLINE=1``) or without a connection only the cache is read, so nothing can hang; a name
+    that is not cached fails at once with the offline alternatives.
+    """
     offline = config.hub_offline()
     online = not offline and hub_reachable()
-    if not online:
-        # Check the cache before importing transformers (seconds): an unknown name fails at once.
-        from huggingface_hub import try_to_load_from_cache
+    if online:
+        from huggingface_hub import snapshot_download
 
-        if not isinstance(try_to_load_from_cache(name, "config.json"), str):
-            why = ("the Hugging Face Hub is switched off (HF_HUB_OFFLINE=1)" if offline
-                   else "huggingface.co cannot be reached")
-            raise _use_instead(f"cannot load the Hub model {name!r}: {why} and it is not in the local cache "
-                               "(online, the first use of a Hub name downloads it).")
-    from transformers import AutoModelForMaskedLM, AutoTokenizer
+        try:
+            return Path(snapshot_download(name, allow_patterns=MODEL_FILES))
+        except Exception as error:  # unknown repository, gated model, network error half-way
+            raise _use_instead(f"cannot download the Hub model {name!r} ({type(error).__name__}: {error}); check "
+                               "the name on huggingface.co.") from None
+    # Check the cache before importing transformers (seconds): an unknown name fails at once.
+    from huggingface_hub import try_to_load_from_cache
 
+    cached = try_to_load_from_cache(name, "config.json")
+    if not isinstance(cached, str):
+        why = ("the Hugging Face Hub is switched off (HF_HUB_OFFLINE=1)" if offline
+               else "huggingface.co cannot be reached")
+        raise _use_instead(f"cannot load the Hub model {name!r}: there is no folder of that name, {why} and it is "
+                           "not in the local cache (online, the first use of a Hub name downloads it into the "
+                           "cache, HF_HUB_CACHE, where it then works offline).")
+    return Path(cached).parent
+
+
+def _load_hub(name: str) -> tuple[Any, Any]:
+    folder = hub_folder(name)
     try:
-        # Offline (or unreachable), only the local cache is consulted: no network call can hang.
-        tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=not online)
-        model = AutoModelForMaskedLM.from_pretrained(name, use_safetensors=True, local_files_only=not online)
+        return _load_folder(folder, "torch")
     except OSError as error:
-        raise _use_instead(f"cannot load the Hub model {name!r} ({error}).") from None
-    return model.eval(), tokenizer
+        raise _use_instead(f"cannot load the Hub model {name!r} from {folder} ({error}).") from None

@@ -65,14 +65,16 @@ def _layer_names(num_layers: int) -> list[tuple[str, str]]:
 
 
 def to_bert_state_dict(state: dict[str, torch.Tensor], num_layers: int) -> dict[str, torch.Tensor]:
-    """Our tensor names -> ``BertForMaskedLM`` names (without the tied decoder, as HF saves it).
+    """Our tensor names -> ``BertForMaskedLM`` names (without the tied decoder, as HF saves it). A state without
+    the MLM head (an encoder alone, as fine-tuning uses it) gives the ``bert.*`` tensors only.
 
     >>> model = MaskedLM(EncoderConfig.preset("tiny", vocab_size=50, num_layers=1))
     >>> bert = to_bert_state_dict(model.state_dict(), num_layers=1)
     >>> tuple(bert["bert.encoder.layer.0.attention.self.key.weight"].shape), len(bert)
     ((128, 128), 26)
     """
-    bert = {theirs: state[ours] for ours, theirs in _layer_names(num_layers)}
+    bert = {theirs: state[ours] for ours, theirs in _layer_names(num_layers)
+            if ours in state or not ours.startswith("head.")}
     for i in range(num_layers):
         for kind in ("weight", "bias"):
             query, key, value = state[f"layers.{i}.attention.qkv.{kind}"].chunk(3, dim=0)  # 3 x (hidden, ...)
@@ -81,16 +83,18 @@ def to_bert_state_dict(state: dict[str, torch.Tensor], num_layers: int) -> dict[
     return bert
 
 
-def from_bert_state_dict(bert: dict[str, torch.Tensor], num_layers: int) -> dict[str, torch.Tensor]:
-    """``BertForMaskedLM`` tensor names -> ours (inverse of :func:`to_bert_state_dict`)."""
-    missing = [theirs for _, theirs in _layer_names(num_layers) if theirs not in bert]
+def from_bert_state_dict(bert: dict[str, torch.Tensor], num_layers: int, head: bool = True) -> dict[str, torch.Tensor]:
+    """``BertForMaskedLM`` tensor names -> ours (inverse of :func:`to_bert_state_dict`); ``head=False`` reads the
+    encoder only (``bert.*``), e.g. from a ``BertForSequenceClassification``."""
+    pairs = [(ours, theirs) for ours, theirs in _layer_names(num_layers) if head or not ours.startswith("head.")]
+    missing = [theirs for _, theirs in pairs if theirs not in bert]
     missing += [_QKV.format(i=i, part=part, kind=kind) for i in range(num_layers)
                 for part in ("query", "key", "value") for kind in ("weight", "bias")
                 if _QKV.format(i=i, part=part, kind=kind) not in bert]
     if missing:
         raise ValueError(f"the checkpoint lacks {len(missing)} BertForMaskedLM tensor(s), e.g. {missing[:3]}; "
                          "is it a BertForMaskedLM (with its MLM head, 'cls.predictions.*') checkpoint?")
-    state = {ours: bert[theirs] for ours, theirs in _layer_names(num_layers)}
+    state = {ours: bert[theirs] for ours, theirs in pairs}
     for i in range(num_layers):
         for kind in ("weight", "bias"):
             parts = [bert[_QKV.format(i=i, part=part, kind=kind)] for part in ("query", "key", "value")]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 
@@ -31,8 +32,11 @@ def load_texts(config: TrainConfig) -> dict[str, list[str]]:
     return {"train": list(corpus["train"]["text"]), "validation": list(corpus["validation"]["text"])}
 
 
+TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "sentencepiece.bpe.model", "spiece.model")
+
+
 def load_tokenizer(config: TrainConfig):
-    """``config.tokenizer`` (a local folder in Hugging Face format); by default the tokenizer saved with
+    """``config.tokenizer`` (a folder in Hugging Face format, or a Hub name); by default the tokenizer saved with
     ``config.init_from`` when the run continues a model, the multilingual tokenizer for a multilingual toy world
     (``corpus_options["languages"]``), else the course tokenizer."""
     if config.tokenizer is None and config.init_from is not None:
@@ -47,9 +51,18 @@ def load_tokenizer(config: TrainConfig):
 
         return course_tokenizer()
     folder = Path(config.tokenizer).expanduser()
-    if not (folder / "tokenizer.json").is_file():
-        raise FileNotFoundError(f"no tokenizer.json in {folder}; pass a folder written by "
-                                "tokenizer.save_pretrained(...), or leave --tokenizer out to use the course tokenizer")
+    if not folder.is_dir():
+        from mlmcourse.inference.loading import HUB_NAME, resolve_model_folder
+
+        if not (HUB_NAME.match(config.tokenizer) and not config.tokenizer.startswith((".", "~"))):
+            raise FileNotFoundError(f"no tokenizer.json in {folder}: there is no such folder; pass a folder written "
+                                    "by tokenizer.save_pretrained(...), a Hub model name, or leave --tokenizer out "
+                                    "to use the course tokenizer")
+        folder = resolve_model_folder(config.tokenizer)  # a Hub name: its snapshot in the local cache
+    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
+        raise FileNotFoundError(f"no tokenizer.json (nor {', '.join(TOKENIZER_FILES[1:])}) in {folder}; pass a "
+                                "folder written by tokenizer.save_pretrained(...), or leave --tokenizer out to use "
+                                "the course tokenizer")
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(str(folder))
@@ -77,43 +90,66 @@ def build_model(config: TrainConfig, vocab_size: int, pad_token_id: int = 0) -> 
 
 
 def load_initial_model(config: TrainConfig, vocab_size: int) -> torch.nn.Module:
-    """The weights of the model folder ``config.init_from``, ready to train on: continued pretraining.
+    """The weights of the model ``config.init_from`` (a folder or a Hub name), ready to train on: continued
+    pretraining.
 
-    The shape (layers, width, positions, pre/post-LN) is the folder's, whatever ``config.preset`` says; dropout and
+    The shape (layers, width, positions, pre/post-LN) is the model's, whatever ``config.preset`` says; dropout and
     the sparse head are this run's. The tokenizer must be the model's own (``load_tokenizer`` picks it by default).
+    BERT-format folders train as our ``MaskedLM`` (or ``BertForMaskedLM`` with ``model='hf'``); any other masked
+    LM (RoBERTa, DistilBERT, XLM-R, ModernBERT, ...) as its transformers class (``AutoModelForMaskedLM``).
     This is how domain adaptation starts (Gururangan et al. 2020, "Don't Stop Pretraining").
     """
-    folder = Path(config.init_from).expanduser()
-    if not (folder / "config.json").is_file():
-        raise FileNotFoundError(f"init_from={str(folder)!r} holds no config.json; pass a model folder written by "
-                                "`mlmcourse train --export` or save_pretrained, e.g. data/models/course-tiny")
-    if config.model == "hf":
-        from transformers import BertForMaskedLM
+    from mlmcourse.inference.loading import NATIVE_CONFIG, is_ours, read_config, resolve_model_folder
+    from mlmcourse.model.auto import describe, load_auto_model, usable_positions
 
-        model = BertForMaskedLM.from_pretrained(str(folder), hidden_dropout_prob=config.dropout,
-                                                attention_probs_dropout_prob=config.dropout)
-        model_vocab, max_position = model.config.vocab_size, model.config.max_position_embeddings
-    else:
+    folder = Path(config.init_from).expanduser()
+    if not folder.is_dir() and (folder.is_absolute() or str(config.init_from).startswith((".", "~"))):
+        raise FileNotFoundError(f"init_from={str(folder)!r} holds no config.json; pass a model folder written by "
+                                "`mlmcourse train --export` or save_pretrained, e.g. data/models/course-tiny, "
+                                "or a Hub model name")
+    folder = resolve_model_folder(config.init_from)
+    if not any((folder / name).is_file() for name in ("config.json", NATIVE_CONFIG)):
+        raise FileNotFoundError(f"init_from={str(folder)!r} holds no config.json; pass a model folder written by "
+                                "`mlmcourse train --export` or save_pretrained, e.g. data/models/course-tiny, "
+                                "or a Hub model name")
+    model_config = read_config(folder)
+    if config.model == "ours" and is_ours(folder, model_config):
         from mlmcourse.inference import load_model
         from mlmcourse.model import MaskedLM
 
         loaded, _ = load_model(folder)
-        if not isinstance(loaded, MaskedLM):
-            raise ValueError(f"{folder} is not a BERT-format model, which is what model='ours' continues; "
-                             "use model='hf' (--model hf) for other BERT folders")
         encoder = replace(loaded.config, dropout=config.dropout, attention_dropout=config.dropout,
                           sparse_head=config.sparse_head)
         model = MaskedLM(encoder)
         model.load_state_dict(loaded.state_dict())
         model_vocab, max_position = encoder.vocab_size, encoder.max_position
+    else:
+        if config.packing == "lines":
+            raise ValueError(f"packing='lines' keeps each packed line's attention to itself, which needs the "
+                             f"course's own model; {config.init_from} trains as its transformers class: use "
+                             "packing='stream' or 'none' (--packing stream)")
+        if config.model == "ours":  # not BERT-shaped: our encoder cannot hold it, transformers' own class can
+            print(f"Note: {config.init_from} is a {describe(SimpleNamespace(**model_config))}, not a BERT-format "
+                  "model; it trains as its transformers class (AutoModelForMaskedLM).")
+        model = load_auto_model(folder, "AutoModelForMaskedLM", dropout=config.dropout)
+        model_vocab, max_position = model.config.vocab_size, usable_positions(model.config)
     if model_vocab != vocab_size:
         raise ValueError(f"the model in {folder} has a vocabulary of {model_vocab:,} tokens but the tokenizer has "
                          f"{vocab_size:,}: continue a model with its own tokenizer (leave tokenizer / --tokenizer out)")
-    if config.seq_len > max_position:
+    if max_position is not None and config.seq_len > max_position:
         raise ValueError(f"seq_len {config.seq_len} is longer than the {max_position} positions of the model in "
                          f"{folder}; use --seq-len {max_position} or less")
     model.train()
     return model
+
+
+def trains_as_ours(init_from: str) -> bool:
+    """True when the model ``init_from`` (a folder or a Hub name) continues as our ``MaskedLM`` (BERT format),
+    False when it trains as its transformers class (RoBERTa, DistilBERT, XLM-R, ModernBERT, ...)."""
+    from mlmcourse.inference.loading import is_ours, read_config, resolve_model_folder
+
+    folder = resolve_model_folder(init_from)
+    return is_ours(folder, read_config(folder))
 
 
 def make_optimizer(model: torch.nn.Module, config: TrainConfig, device: torch.device) -> torch.optim.AdamW:

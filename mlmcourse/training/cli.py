@@ -47,7 +47,10 @@ def recipe_for(args: argparse.Namespace) -> dict[str, Any]:
     if args.init_from is not None:  # continue a model: its own shape; the data's row recipe
         recipe.pop("preset", None)
         recipe.pop("corpus_options", None) if args.corpus not in (None, "toyworld") else None
-    if (args.model or "ours") != "ours" and recipe.get("packing") == "lines":
+    from mlmcourse.training.build import trains_as_ours  # (imports torch: only when the command runs)
+
+    if recipe.get("packing") == "lines" and ((args.model or "ours") != "ours" or (
+            args.init_from is not None and not trains_as_ours(args.init_from))):
         recipe["packing"] = "none"  # keeping lines apart in one row needs the course's model
     return recipe
 

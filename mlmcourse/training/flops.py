@@ -67,14 +67,16 @@ def training_flops_per_token(
 
 
 def model_shape(model: torch.nn.Module) -> dict[str, int]:
-    """Layers, hidden, intermediate and vocabulary sizes of our ``MaskedLM`` or a Hugging Face ``BertForMaskedLM``."""
+    """Layers, hidden, intermediate and vocabulary sizes of our ``MaskedLM`` or a Hugging Face masked LM
+    (DistilBERT calls its feed-forward width ``hidden_dim``)."""
     config = model.config
     layers = getattr(config, "num_layers", None) or getattr(config, "num_hidden_layers", None)
     if layers is None:
         raise ValueError(f"cannot read the number of layers from {type(config).__name__}; expected "
                          "`num_layers` (mlmcourse EncoderConfig) or `num_hidden_layers` (transformers BertConfig)")
     return {"num_layers": int(layers), "hidden_size": int(config.hidden_size),
-            "intermediate_size": int(config.intermediate_size), "vocab_size": int(config.vocab_size)}
+            "intermediate_size": int(getattr(config, "intermediate_size", None) or config.hidden_dim),
+            "vocab_size": int(config.vocab_size)}
 
 
 def peak_flops(device: torch.device | str, precision: str = "bf16", hidden_size: int = 128, tokens: int = 2048,

@@ -89,7 +89,7 @@ def train(config: TrainConfig, callbacks=(), *, tokenizer=None, texts: dict[str,
     run = _Run(config, choice, model, forward, optimizer, scheduler, scaler, state, callbacks, checkpoints_dir, dist)
     flops_per_token = training_flops_per_token(
         **model_shape(model), seq_len=config.seq_len,
-        predicted_fraction=config.mask_prob if (config.sparse_head and config.model == "ours") else 1.0)
+        predicted_fraction=config.mask_prob if getattr(model.config, "sparse_head", False) else 1.0)
     call_hook(callbacks, "on_train_begin", state)
     progress = tqdm(total=config.max_steps, initial=state.step, desc="training", unit="step",
                     disable=not progress_bars, dynamic_ncols=True)

@@ -1,0 +1,170 @@
+"""``pydocs-topic``: which part of the standard library does a documentation paragraph describe?
+
+What it teaches: a real-text task with labels that nobody had to write by hand. Every pydocs paragraph comes from a
+module's docstrings, and modules fall into a handful of topics (text, numbers, files, internet, concurrency,
+developer tools). The trap is *leakage*: paragraphs of one module share names and phrases ("event loop", "the
+mailbox"), so a random split puts near-copies of test paragraphs in training and the score measures memory, not
+understanding. Here the split is by *module*: all paragraphs of a top-level module (``asyncio`` with every
+``asyncio.*``) are in one split only. Classes are balanced within each split by keeping as many paragraphs of each
+topic as the rarest topic has there.
+
+What it simplifies: a fixed, hand-made grouping of modules into topics (modules in no group are left out, e.g.
+``builtins``); a paragraph found in several modules is kept once, under the first (sorted) module.
+
+Production twins: ``datasets``' ``train_test_split`` on groups (scikit-learn's ``GroupShuffleSplit``) and topic
+datasets such as AG News; the paragraphs are :mod:`mlmcourse.corpora.pydocs`'s, cleaned by the same rules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+from collections import defaultdict
+
+from mlmcourse.finetune.data import SPLITS, Examples, TaskData
+
+# topic -> top-level standard-library modules (a module's submodules belong to it too).
+TOPICS: dict[str, tuple[str, ...]] = {
+    "text": ("string", "re", "textwrap", "difflib", "unicodedata", "codecs", "encodings", "locale", "gettext",
+             "stringprep", "shlex", "html"),
+    "numbers": ("math", "cmath", "decimal", "fractions", "random", "statistics", "numbers", "secrets"),
+    "files": ("os", "posix", "nt", "pathlib", "shutil", "tempfile", "io", "glob", "fnmatch", "filecmp", "fileinput",
+              "stat", "zipfile", "tarfile", "gzip", "bz2", "lzma", "zlib", "shelve", "dbm", "sqlite3", "csv",
+              "configparser", "posixpath", "ntpath", "genericpath", "fcntl", "mmap", "plistlib", "netrc"),
+    "internet": ("email", "http", "urllib", "xmlrpc", "smtplib", "ssl", "imaplib", "ftplib", "poplib", "socket",
+                 "socketserver", "wsgiref", "mailbox", "telnetlib", "mimetypes", "cgi", "cgitb", "webbrowser",
+                 "ipaddress", "base64", "binascii", "quopri", "nntplib", "smtpd", "uu"),
+    "concurrency": ("asyncio", "threading", "multiprocessing", "concurrent", "subprocess", "queue", "sched",
+                    "signal", "selectors", "select", "contextvars"),
+    "developer tools": ("unittest", "doctest", "pdb", "bdb", "inspect", "traceback", "ast", "dis", "tokenize",
+                        "token", "importlib", "pkgutil", "pydoc", "timeit", "pstats", "cProfile", "profile", "trace",
+                        "tracemalloc", "code", "codeop", "py_compile", "compileall", "zipimport", "runpy", "symtable",
+                        "pyclbr", "tabnanny", "faulthandler", "modulefinder"),
+}
+TOPIC_OF_MODULE = {module: topic for topic, modules in TOPICS.items() for module in modules}
+
+
+def topic_of(module: str) -> str | None:
+    """The topic of a (sub)module, from its top-level package; None when it belongs to no topic.
+
+    >>> topic_of("asyncio.tasks"), topic_of("decimal"), topic_of("builtins")
+    ('concurrency', 'numbers', None)
+    """
+    return TOPIC_OF_MODULE.get(module.split(".")[0])
+
+
+def module_paragraphs(use_cache: bool = True, progress: bool = False) -> dict[str, list[str]]:
+    """``{module: [paragraph, ...]}`` for every walked standard-library module, cleaned as in pydocs (cached)."""
+    from mlmcourse.config import cache_dir
+    from mlmcourse.corpora.pydocs import (
+        CLEANER_VERSION,
+        _safe_import,
+        clean_document,
+        module_docstrings,
+        stdlib_modules,
+    )
+
+    version = ".".join(map(str, sys.version_info[:3]))
+    path = cache_dir() / f"pydocs-modules-python{version}-v{CLEANER_VERSION}.json"
+    if use_cache and path.is_file():
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    from tqdm.auto import tqdm
+
+    paragraphs: dict[str, list[str]] = {}
+    for name in tqdm(stdlib_modules(), desc="pydocs: reading module docstrings", disable=not progress):
+        module = _safe_import(name)
+        if module is not None:
+            found = [paragraph for doc in module_docstrings(module) for paragraph in clean_document(doc)]
+            if found:
+                paragraphs[name] = found
+    if use_cache:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(json.dumps(paragraphs, ensure_ascii=False), encoding="utf-8")
+            os.replace(partial, path)
+        except OSError:
+            pass
+    return paragraphs
+
+
+def assign_modules(sizes: dict[str, int], seed: int = 0, shares: tuple[float, float, float] = (0.6, 0.2, 0.2)
+                   ) -> dict[str, str]:
+    """Modules (with their paragraph counts) to splits, so that each split gets about its share of paragraphs:
+    the largest module first, each to the split furthest below its share (the seed orders modules of equal size).
+
+    >>> assign_modules({"a": 6, "b": 2, "c": 1, "d": 1}, seed=0)
+    {'a': 'train', 'b': 'validation', 'c': 'test', 'd': 'test'}
+    """
+    order = sorted(sizes)
+    random.Random(seed).shuffle(order)
+    order.sort(key=lambda module: -sizes[module])  # stable: equal sizes keep the seeded order
+    filled = dict.fromkeys(SPLITS, 0)
+    total = sum(sizes.values())
+    where = {}
+    for module in order:
+        split = min(SPLITS, key=lambda name: (filled[name] / total - shares[SPLITS.index(name)], SPLITS.index(name)))
+        where[module] = split
+        filled[split] += sizes[module]
+    return where
+
+
+def pydocs_topic(seed: int = 0) -> TaskData:
+    """The task: paragraphs labelled by topic, split by top-level module within each topic, balanced per split."""
+    seen: set[str] = set()
+    by_package: dict[str, list[str]] = defaultdict(list)
+    for module, paragraphs in sorted(module_paragraphs().items()):
+        if topic_of(module) is None:
+            continue
+        for paragraph in paragraphs:
+            key = " ".join(paragraph.casefold().split())
+            if key not in seen:  # a paragraph shared by two modules is kept once, under the first
+                seen.add(key)
+                by_package[module.split(".")[0]].append(paragraph)
+    rows: dict[str, dict[str, list[tuple[str, str]]]] = {name: defaultdict(list) for name in SPLITS}
+    for topic, modules in TOPICS.items():
+        sizes = {module: len(by_package[module]) for module in modules if by_package.get(module)}
+        for module, split in assign_modules(sizes, seed).items():
+            rows[split][topic] += [(paragraph, module) for paragraph in by_package[module]]
+    labels = list(TOPICS)
+    splits = {}
+    for name in SPLITS:
+        smallest = min(len(rows[name][topic]) for topic in labels)
+        kept = []
+        for topic in labels:
+            members = list(rows[name][topic])
+            random.Random(f"{seed}:{name}:{topic}").shuffle(members)
+            kept += [(paragraph, labels.index(topic), module) for paragraph, module in members[:smallest]]
+        random.Random(f"{seed}:{name}").shuffle(kept)
+        splits[name] = Examples([k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept])
+    return TaskData("pydocs-topic", "sequence", labels, splits,
+                    "Which part of the standard library does this documentation paragraph describe?")
+
+
+def adaptation_paragraphs(task: TaskData) -> list[str]:
+    """Unlabelled pydocs paragraphs for domain-adaptive pretraining before ``task``: every walked module's paragraphs
+    except those of the modules in the task's validation and test splits (so the test text is never seen, not even
+    without its label, even where another module repeats it).
+
+    >>> task = pydocs_topic()
+    >>> held_out = {m.split(".")[0] for name in ("validation", "test") for m in task.splits[name].groups}
+    >>> bool(set(adaptation_paragraphs(task)) & set(task.splits["test"].texts))
+    False
+    """
+    held_out = {module.split(".")[0] for name in ("validation", "test") for module in task.splits[name].groups}
+    seen = {" ".join(text.casefold().split()) for name in ("validation", "test") for text in task.splits[name].texts}
+    paragraphs = []
+    for module, found in sorted(module_paragraphs().items()):
+        if module.split(".")[0] in held_out:
+            continue
+        for paragraph in found:
+            key = " ".join(paragraph.casefold().split())  # also drops copies of held-out text in other modules
+            if key not in seen:
+                seen.add(key)
+                paragraphs.append(paragraph)
+    return paragraphs
