@@ -10,7 +10,7 @@ from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processor
 from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast, pipeline
 
 from mlmcourse.model import EncoderConfig, MaskedLM, count_parameters, from_hf
-from mlmcourse.model.hf import from_pretrained
+from mlmcourse.model.io import from_pretrained
 
 VOCAB = 99
 TOLERANCE = 1e-5

@@ -11,7 +11,8 @@ from __future__ import annotations
 from mlmcourse.model.attention import SelfAttention, attention_eager, padding_bias
 from mlmcourse.model.config import PRESETS, EncoderConfig
 from mlmcourse.model.encoder import Embeddings, EncoderLayer, FeedForward
-from mlmcourse.model.hf import from_hf, from_pretrained, save_pretrained, to_hf
+from mlmcourse.model.hf import from_hf, to_hf
+from mlmcourse.model.io import from_pretrained, save_pretrained
 from mlmcourse.model.masked_lm import IGNORE_INDEX, MaskedLM, MLMHead
 from mlmcourse.model.nystrom import nystrom_attention, nystrom_attention_matrix
 from mlmcourse.model.parameters import count_parameters

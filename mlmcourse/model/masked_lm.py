@@ -175,7 +175,7 @@ class MaskedLM(nn.Module):
                                  f"model's vocabulary (size {self.config.vocab_size}); does the tokenizer match "
                                  "the model? (len(tokenizer) should equal config.vocab_size)")
 
-    # Hugging Face interoperability (implemented in mlmcourse.model.hf).
+    # Hugging Face interoperability (mlmcourse.model.hf renames the weights, mlmcourse.model.io reads/writes folders).
     def to_hf(self, attn_implementation: str = "sdpa", segment_means_seq_len: int | None = None):
         """The same weights as a ``transformers.BertForMaskedLM`` (post-LN models only), or for a Nyström model a
         ``NystromformerForMaskedLM`` (inputs of exactly ``segment_means_seq_len`` tokens; default max_position)."""
@@ -185,13 +185,13 @@ class MaskedLM(nn.Module):
 
     def save_pretrained(self, folder: str | Path, tokenizer=None) -> Path:
         """Write a Hugging Face folder (config.json + model.safetensors [+ tokenizer]) that ``pipeline`` loads."""
-        from mlmcourse.model.hf import save_pretrained
+        from mlmcourse.model.io import save_pretrained
 
         return save_pretrained(self, folder, tokenizer=tokenizer)
 
     @classmethod
     def from_pretrained(cls, folder: str | Path, **overrides) -> MaskedLM:
         """Load a folder written by :meth:`save_pretrained` (or any BertForMaskedLM safetensors folder)."""
-        from mlmcourse.model.hf import from_pretrained
+        from mlmcourse.model.io import from_pretrained
 
         return from_pretrained(folder, **overrides)
