@@ -7,6 +7,8 @@ can set ``MLMCOURSE_SMOKE`` with ``monkeypatch`` and see the change.
 from __future__ import annotations
 
 import os
+import socket
+import threading
 from pathlib import Path
 from typing import TypeVar
 
@@ -57,3 +59,29 @@ def hub_offline() -> bool:
     """True when the Hugging Face Hub must not be contacted (``HF_HUB_OFFLINE`` / ``HF_DATASETS_OFFLINE``)."""
     flags = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
     return any(os.environ.get(f, "").strip().lower() in {"1", "true", "yes", "on"} for f in flags)
+
+
+HUB_HOST = ("huggingface.co", 443)
+
+
+def hub_reachable(host: tuple[str, int] = HUB_HOST, timeout: float = 1.5) -> bool:
+    """True when a TCP connection to ``host`` (the Hugging Face Hub) opens within ``timeout`` seconds; never waits
+    longer.
+
+    The socket timeout does not cover the DNS lookup, which can block for half a minute on a broken network,
+    so the attempt runs in a helper thread that is abandoned when the time is up.
+    """
+    answers: list[bool] = []
+
+    def attempt() -> None:
+        try:
+            with socket.create_connection(host, timeout=timeout):
+                answers.append(True)
+        except OSError:
+            answers.append(False)
+
+    probe = threading.Thread(target=attempt, name="hub-probe", daemon=True)
+    probe.start()
+    probe.join(timeout)
+    return bool(answers and answers[0])
+

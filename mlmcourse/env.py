@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
-import socket
 import sys
 from dataclasses import dataclass, field
 
@@ -143,11 +142,9 @@ def hub_status(timeout: float = 1.5) -> str:
     """'offline (...)' when offline mode is set, else whether huggingface.co answers within ``timeout`` s."""
     if config.hub_offline():
         return "offline (HF_HUB_OFFLINE / HF_DATASETS_OFFLINE set): the course uses local data and its checkpoint"
-    try:
-        with socket.create_connection(("huggingface.co", 443), timeout=timeout):
-            return "online (huggingface.co reachable)"
-    except OSError:
-        return "unreachable: the course falls back to local data and its checkpoint (set HF_HUB_OFFLINE=1 to skip this probe)"
+    if config.hub_reachable(timeout=timeout):
+        return "online (huggingface.co reachable)"
+    return "unreachable: the course falls back to local data and its checkpoint (set HF_HUB_OFFLINE=1 to skip this probe)"
 
 
 def check_env(print_report: bool = True, probe_hub: bool = True) -> EnvReport:

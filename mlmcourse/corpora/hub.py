@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlmcourse import config
+from mlmcourse.config import hub_reachable
 from mlmcourse.errors import CourseError
 
 if TYPE_CHECKING:
@@ -32,7 +31,6 @@ HUB_ALIASES: dict[str, tuple[str, str | None]] = {
 }
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
-HUB_HOST = ("huggingface.co", 443)
 PROBE_TIMEOUT_S = 2.0
 
 OFFLINE_ALTERNATIVES = (
@@ -52,27 +50,6 @@ def resolve_hub_name(name: str) -> tuple[str, str | None] | None:
     if _REPO_ID.match(name):
         return name, None
     return None
-
-
-def hub_reachable(host: tuple[str, int] = HUB_HOST, timeout: float = PROBE_TIMEOUT_S) -> bool:
-    """True when a TCP connection to ``host`` opens within ``timeout`` seconds; never waits longer.
-
-    The socket timeout does not cover the DNS lookup, which can block for half a minute on a broken network,
-    so the attempt runs in a helper thread that is abandoned when the time is up.
-    """
-    answers: list[bool] = []
-
-    def attempt() -> None:
-        try:
-            with socket.create_connection(host, timeout=timeout):
-                answers.append(True)
-        except OSError:
-            answers.append(False)
-
-    probe = threading.Thread(target=attempt, name="hub-probe", daemon=True)
-    probe.start()
-    probe.join(timeout)
-    return bool(answers and answers[0])
 
 
 def cache_folders(repo_id: str) -> list[Path]:
@@ -115,7 +92,7 @@ def load_hub(name: str, *, seed: int = 0, config_name: str | None = None,
                 f"{OFFLINE_ALTERNATIVES} To use it later, run once with network and the offline variables unset: "
                 f"it is cached then. (If you meant a local folder {name!r}: it does not exist.)"
             )
-    elif not hub_reachable():
+    elif not hub_reachable(timeout=PROBE_TIMEOUT_S):
         raise CourseError(
             f"{name!r} is a Hugging Face Hub dataset, but huggingface.co cannot be reached (no answer within "
             f"{PROBE_TIMEOUT_S:.0f} s). {OFFLINE_ALTERNATIVES} If it is already downloaded, set HF_DATASETS_OFFLINE=1 "

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import threading
 from pathlib import Path
 from typing import Any
 
 from mlmcourse import config
+from mlmcourse.config import hub_reachable
 from mlmcourse.errors import CourseError
 
 COURSE_CHECKPOINT = "course-tiny"
@@ -176,26 +175,6 @@ def _load_folder(folder: Path, engine: str) -> tuple[Any, Any]:
 
         model = AutoModelForMaskedLM.from_pretrained(folder, use_safetensors=True)
     return model.eval(), tokenizer
-
-
-def hub_reachable(timeout: float = 1.5) -> bool:
-    """True when huggingface.co accepts a connection within ``timeout`` seconds (never waits longer).
-
-    The name look-up (DNS) has no timeout of its own, so the whole attempt runs in a daemon thread.
-    """
-    answer: list[bool] = []
-
-    def attempt() -> None:
-        try:
-            with socket.create_connection(("huggingface.co", 443), timeout=timeout):
-                answer.append(True)
-        except OSError:
-            answer.append(False)
-
-    thread = threading.Thread(target=attempt, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return bool(answer and answer[0])
 
 
 # What a Hub download fetches: weights (safetensors only), configs and every tokenizer file format.
