@@ -40,7 +40,7 @@ def test_eval_json_contract(checkpoint, capsys):
 def test_eval_matches_the_library(checkpoint, capsys):
     from mlmcourse.inference import load_model
     from mlmcourse.metrics import evaluate_mlm
-    from mlmcourse.metrics.cli import evaluation_texts
+    from mlmcourse.metrics.report import evaluation_texts
 
     assert main(["eval", "--model", str(checkpoint), "--json", *SMALL, "--n-probes", "0", "--pll-texts", "0"]) == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

@@ -9,7 +9,7 @@ from _eval_fixtures import one_torch_thread
 
 from mlmcourse.cli import main
 from mlmcourse.corpora.languages import FILL_MASK_EXAMPLES
-from mlmcourse.metrics.cli import evaluation_texts, tokenizer_languages
+from mlmcourse.metrics.report import evaluation_texts, tokenizer_languages
 
 pytestmark = pytest.mark.slow  # trains a tiny model (about 10 s on a shared 2-core CPU)
 
