@@ -20,6 +20,11 @@ def test_quick_run_reports_the_probe_curve_and_tokens(capsys):
     assert 0 < result["real_tokens_to_quality"] <= result["tokens_to_quality"]
     if BASELINE["tokens_to_quality"]:
         assert result["ratio"] == pytest.approx(BASELINE["tokens_to_quality"] / result["tokens_to_quality"])
+    else:  # only bounds known for the old recipe: the ratio is a range, and no single number pretends otherwise
+        low, high = BASELINE["bounds"]["tokens"]
+        assert result["ratio"] is None
+        assert result["ratio_bounds"] == [round(low / result["tokens_to_quality"], 2),
+                                          round(high / result["tokens_to_quality"], 2)]
 
 
 def test_recipes_and_changes():
@@ -29,3 +34,12 @@ def test_recipes_and_changes():
         recipe_config("fast", [])
     with pytest.raises(ValueError, match="FIELD=VALUE"):
         recipe_config("course", ["lr"])
+
+
+def test_doctests():
+    import doctest
+
+    from mlmcourse.bench import quality
+
+    result = doctest.testmod(quality)
+    assert result.attempted >= 1 and result.failed == 0

@@ -21,7 +21,7 @@ from typing import Any
 # The toy world's measured recipe (see the module docstring); `max_steps` sets the length of the decay.
 TOYWORLD: dict[str, Any] = dict(
     corpus="toyworld", corpus_options={"n_sentences": 1_000_000}, preset="tiny", packing="lines", seq_len=64,
-    mask_prob=0.25, batch_size=32, lr=2e-3, warmup_steps=300, dropout=0.0, max_steps=10_000, schedule="linear",
+    mask_prob=0.25, batch_size=32, lr=2e-3, warmup_steps=300, dropout=0.0, max_steps=5_500, schedule="linear",
 )
 
 # Any other text: BERT's choices, streamed rows.
