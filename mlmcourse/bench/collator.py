@@ -30,6 +30,7 @@ import warnings
 from collections.abc import Callable
 
 from mlmcourse.bench.timing import interleaved
+from mlmcourse.errors import CourseError
 
 DESCRIPTION = "MLMCollator vs DataCollatorForLanguageModeling: ms per batch on pydocs (3 match-ups, equal work)"
 
@@ -185,7 +186,7 @@ def _run(args: argparse.Namespace) -> dict:
     sequences = args.sequences if args.sequences is not None else (512 if args.quick else 10_000)
     repeats = args.repeats if args.repeats is not None else (3 if args.quick else 5)
     if min(sequences, repeats, args.batch_size) < 1 or not 0 < args.mask_prob < 1:
-        raise ValueError("--sequences, --repeats and --batch-size must be >= 1 and --mask-prob between 0 and 1")
+        raise CourseError("--sequences, --repeats and --batch-size must be >= 1 and --mask-prob between 0 and 1")
     texts = list(load_corpus("pydocs")["train"]["text"])
     if args.quick and sequences <= 512:
         texts = texts[:600]  # about 25,000 tokens: enough windows for 512 sequences, tokenized in a moment

@@ -28,6 +28,7 @@ from mlmcourse.corpora.toyworld_grammar import Template
 from mlmcourse.corpora.toyworld_tables import VERBS
 from mlmcourse.corpora.toyworld_templates import PHENOMENA, TEMPLATES
 from mlmcourse.corpora.toyworld_words import article
+from mlmcourse.errors import CourseError
 from mlmcourse.progress import tqdm
 
 # For agreement minimal pairs: flip a verb's number ("bark" <-> "barks"), keep its meaning.
@@ -118,7 +119,7 @@ class ToyWorld:
         ['i have three rabbits and three fish .', 'a rabbit lives in a burrow .', 'i have three dogs and two horses .']
         """
         if isinstance(n_sentences, bool) or not isinstance(n_sentences, int) or n_sentences < 0:
-            raise ValueError(f"n_sentences must be a non-negative integer, got {n_sentences!r}")
+            raise CourseError(f"n_sentences must be a non-negative integer, got {n_sentences!r}")
         rng = self._seeded_rng(self.seed if seed is None else seed)
         counts = rng.multinomial(n_sentences, self.template_probabilities)
         show = n_sentences >= 100_000 if progress is None else progress

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmcourse import config
-from mlmcourse.errors import CourseError
+from mlmcourse.errors import CourseError, reading_weights
 
 COURSE_CHECKPOINT = "course-tiny"
 HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -126,7 +126,8 @@ def _load_folder(folder: Path, engine: str) -> tuple[Any, Any]:
     else:
         from transformers import AutoModelForMaskedLM
 
-        model = AutoModelForMaskedLM.from_pretrained(folder, use_safetensors=True)
+        with reading_weights(folder / "model.safetensors"):
+            model = AutoModelForMaskedLM.from_pretrained(folder, use_safetensors=True)
     return model.eval(), tokenizer
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from mlmcourse.errors import CourseError
 from mlmcourse.inference.logits import pad_rows
 from mlmcourse.metrics.perplexity import batches_by_length, log_softmax
 from mlmcourse.metrics.pll import minimal_pair_accuracy
@@ -135,8 +136,8 @@ def probe_report(model: Any, tokenizer: Any, world: Any, n: int = 200, seed: int
         rows.append(score_probes(model, tokenizer, world.probes(name, n, seed=seed), batch_size))
     counts = np.array([row["n"] for row in rows])
     if counts.sum() == 0:
-        raise ValueError("no probe could be scored: every probe word splits into several tokens with this "
-                         "tokenizer; use the course tokenizer (mlmcourse.tokenization.course_tokenizer()).")
+        raise CourseError("no probe could be scored: every probe word splits into several tokens with this "
+                          "tokenizer; use the course tokenizer (mlmcourse.tokenization.course_tokenizer()).")
 
     def overall(key: str) -> float:
         return float(sum(row[key] * row["n"] for row in rows if row["n"]) / counts.sum())

@@ -18,6 +18,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers import BertConfig, BertForMaskedLM
 
+from mlmcourse.errors import reading_weights
 from mlmcourse.model.config import EncoderConfig
 from mlmcourse.model.masked_lm import MaskedLM
 
@@ -169,6 +170,10 @@ def save_pretrained(model: MaskedLM, folder: str | Path, tokenizer=None) -> Path
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     state = {name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()}
+    # The other layout's model config, left by an earlier save into this folder, would decide how it loads.
+    stale = folder / ("config.json" if model.config.pre_ln else NATIVE_CONFIG)
+    if stale.is_file() and (stale.name == NATIVE_CONFIG or "model_type" in json.loads(stale.read_text())):
+        stale.unlink()
     if model.config.pre_ln:
         (folder / NATIVE_CONFIG).write_text(json.dumps(model.config.to_dict(), indent=2) + "\n")
         save_file(state, folder / WEIGHTS, metadata={"format": "pt", "layout": "mlmcourse"})
@@ -207,11 +212,16 @@ def from_pretrained(folder: str | Path, **overrides) -> MaskedLM:
 def _load_weights(folder: Path) -> dict[str, torch.Tensor]:
     """model.safetensors (or its shards); never a pickle."""
     if (folder / WEIGHTS).exists():
-        return load_file(folder / WEIGHTS)
+        with reading_weights(folder / WEIGHTS):
+            return load_file(folder / WEIGHTS)
     index = folder / "model.safetensors.index.json"
     if index.exists():
         shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
-        return {name: tensor for shard in shards for name, tensor in load_file(folder / shard).items()}
+        weights = {}
+        for shard in shards:
+            with reading_weights(folder / shard):
+                weights.update(load_file(folder / shard))
+        return weights
     if any((folder / name).exists() for name in ("pytorch_model.bin", "model.bin")):
         raise ValueError(f"{folder} only has pickled PyTorch weights (pytorch_model.bin); the course loads "
                          "safetensors only (pickles can run code). Convert once in a trusted setting: "

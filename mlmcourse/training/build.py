@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from mlmcourse.errors import CourseError
+from mlmcourse.errors import CourseError, reading_weights
 from mlmcourse.training.checkpoint import latest_checkpoint
 from mlmcourse.training.config import TrainConfig
 
@@ -64,7 +64,7 @@ def build_model(config: TrainConfig, vocab_size: int, pad_token_id: int = 0) -> 
     if config.model == "ours":
         return MaskedLM(encoder)
     if config.pre_ln:
-        raise ValueError("Hugging Face's BertForMaskedLM is post-LN only; use model='ours' for pre_ln=True")
+        raise CourseError("Hugging Face's BertForMaskedLM is post-LN only; use model='ours' for pre_ln=True")
     from transformers import BertForMaskedLM
 
     return BertForMaskedLM(bert_config(encoder))
@@ -84,8 +84,9 @@ def load_initial_model(config: TrainConfig, vocab_size: int) -> torch.nn.Module:
     if config.model == "hf":
         from transformers import BertForMaskedLM
 
-        model = BertForMaskedLM.from_pretrained(str(folder), hidden_dropout_prob=config.dropout,
-                                                attention_probs_dropout_prob=config.dropout)
+        with reading_weights(folder / "model.safetensors"):
+            model = BertForMaskedLM.from_pretrained(str(folder), hidden_dropout_prob=config.dropout,
+                                                    attention_probs_dropout_prob=config.dropout)
         model_vocab, max_position = model.config.vocab_size, model.config.max_position_embeddings
     else:
         from mlmcourse.inference import load_model
@@ -93,19 +94,19 @@ def load_initial_model(config: TrainConfig, vocab_size: int) -> torch.nn.Module:
 
         loaded, _ = load_model(folder)
         if not isinstance(loaded, MaskedLM):
-            raise ValueError(f"{folder} is not a BERT-format model, which is what model='ours' continues; "
-                             "use model='hf' (--model hf) for other BERT folders")
+            raise CourseError(f"{folder} is not a BERT-format model, which is what model='ours' continues; "
+                              "use model='hf' (--model hf) for other BERT folders")
         encoder = replace(loaded.config, dropout=config.dropout, attention_dropout=config.dropout,
                           sparse_head=config.sparse_head)
         model = MaskedLM(encoder)
         model.load_state_dict(loaded.state_dict())
         model_vocab, max_position = encoder.vocab_size, encoder.max_position
     if model_vocab != vocab_size:
-        raise ValueError(f"the model in {folder} has a vocabulary of {model_vocab:,} tokens but the tokenizer has "
-                         f"{vocab_size:,}: continue a model with its own tokenizer (leave tokenizer / --tokenizer out)")
+        raise CourseError(f"the model in {folder} has a vocabulary of {model_vocab:,} tokens but the tokenizer has "
+                          f"{vocab_size:,}: continue a model with its own tokenizer (leave tokenizer / --tokenizer out)")
     if config.seq_len > max_position:
-        raise ValueError(f"seq_len {config.seq_len} is longer than the {max_position} positions of the model in "
-                         f"{folder}; use --seq-len {max_position} or less")
+        raise CourseError(f"seq_len {config.seq_len} is longer than the {max_position} positions of the model in "
+                          f"{folder}; use --seq-len {max_position} or less")
     model.train()
     return model
 
