@@ -105,7 +105,7 @@ class TrainConfig:
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
-                raise CourseError(f"TrainConfig.{name} (--{name.replace('_', '-')}) must be a positive integer, "
+                raise CourseError(f"TrainConfig.{name} must be a positive integer (--{name.replace('_', '-')}), "
                                   f"got {value!r}")
         if not 0.0 < self.mask_prob < 1.0:
             raise CourseError(f"mask_prob must be between 0 and 1 (BERT uses 0.15), got {self.mask_prob}")
