@@ -8,7 +8,7 @@ NBVAL     := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_s
 NB        ?= notebooks
 BENCH     ?= all
 
-.PHONY: setup lab test unit nbtest notebooks bench lint clean
+.PHONY: setup lab test unit nbtest notebooks bench lint clean student
 
 setup:
 	@bash scripts/setup_venv.sh
@@ -30,6 +30,10 @@ nbtest: setup
 # Execute every notebook at full size and store its outputs (minutes per notebook on a laptop CPU).
 notebooks: setup
 	$(PY) scripts/run_notebooks.py $(NB)
+
+# Student copies for a workshop: exercise outputs cleared, solutions removed (docs/teaching.md). Standard library only.
+student:
+	python3 scripts/make_student.py --out build/student
 
 bench: setup
 	$(OFFLINE) $(VENV)/bin/mlmcourse bench $(BENCH) --json
