@@ -10,6 +10,9 @@
 #   - no NVIDIA GPU: the same release, whose wheel runs on the CPU (and on Apple's MPS). Set TORCH_INDEX_URL to a
 #     CPU-only wheel index to avoid downloading CUDA libraries you cannot use on a Linux laptop.
 # Then `pip install -e .[dev]`, whose torch requirement is already satisfied, so nothing large is fetched twice.
+#
+# Offline (a room without network): WHEELHOUSE=folder installs everything from a folder of wheels made by
+# `make wheelhouse` (pip --no-index --find-links folder), and nothing is downloaded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
@@ -17,6 +20,11 @@ VENV="${VENV:-.venv}"
 CONSTRAINTS="${CONSTRAINTS-requirements/constraints.txt}"
 
 LOCK=()
+SOURCE=()
+if [ -n "${WHEELHOUSE:-}" ]; then
+    SOURCE=(--no-index --find-links "$WHEELHOUSE")
+    echo "[setup] offline: installing from the wheelhouse $WHEELHOUSE"
+fi
 if [ -n "$CONSTRAINTS" ]; then
     if [ ! -f "$CONSTRAINTS" ]; then
         echo "[setup] no constraints file $CONSTRAINTS (run \`make lock\`, or CONSTRAINTS= to install without one)" >&2
@@ -37,13 +45,13 @@ PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
 if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
     if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi >/dev/null 2>&1; then
         echo "[setup] NVIDIA GPU found: installing the CUDA build of torch==$TORCH_VERSION"
-        "${PIP[@]}" install "torch==$TORCH_VERSION"
-    elif [ -n "${TORCH_INDEX_URL:-}" ]; then
+        "${PIP[@]}" install "torch==$TORCH_VERSION" ${SOURCE[@]+"${SOURCE[@]}"}
+    elif [ -n "${TORCH_INDEX_URL:-}" ] && [ -z "${WHEELHOUSE:-}" ]; then
         echo "[setup] no NVIDIA GPU: installing torch==$TORCH_VERSION from $TORCH_INDEX_URL"
         "${PIP[@]}" install "torch==$TORCH_VERSION" --index-url "$TORCH_INDEX_URL"
     else
         echo "[setup] no NVIDIA GPU: installing torch==$TORCH_VERSION (runs on CPU / Apple MPS)"
-        "${PIP[@]}" install "torch==$TORCH_VERSION"
+        "${PIP[@]}" install "torch==$TORCH_VERSION" ${SOURCE[@]+"${SOURCE[@]}"}
     fi
 fi
 
@@ -52,6 +60,6 @@ STAMP="$VENV/.mlmcourse-installed"
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || { [ -n "$CONSTRAINTS" ] && [ "$CONSTRAINTS" -nt "$STAMP" ]; } \
         || [ "$(cat "$STAMP")" != "${CONSTRAINTS:-none}" ]; then
     echo "[setup] installing mlmcourse (editable) with its dev extras${CONSTRAINTS:+, versions from $CONSTRAINTS}"
-    "${PIP[@]}" install -q -e ".[dev]" ${LOCK[@]+"${LOCK[@]}"}  # (the empty-array form works in bash 3.2)
+    "${PIP[@]}" install -q -e ".[dev]" ${LOCK[@]+"${LOCK[@]}"} ${SOURCE[@]+"${SOURCE[@]}"}  # (bash 3.2-safe)
     echo "${CONSTRAINTS:-none}" > "$STAMP"
 fi
