@@ -85,8 +85,8 @@ def run_setup(venv: Path, extra_env: dict[str, str] | None = None, gpu: bool = F
         smi = bin_dir / "nvidia-smi"
         smi.write_text("#!/bin/sh\nexit 0\n")
         smi.chmod(0o755)
-    env = {**os.environ, "VENV": str(venv), "PATH": f"{bin_dir}:/usr/bin:/bin", **(extra_env or {})}
-    env.pop("TORCH_INDEX_URL", None)
+    env = {key: value for key, value in os.environ.items() if key not in ("TORCH_INDEX_URL", "WHEELHOUSE")}
+    env.update({"VENV": str(venv), "PATH": f"{bin_dir}:/usr/bin:/bin", **(extra_env or {})})
     result = subprocess.run(["bash", str(ROOT / "scripts" / "setup_venv.sh")], env=env, capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
@@ -118,3 +118,10 @@ def test_setup_refuses_a_missing_lock_file(fake_venv):
     result = subprocess.run(["bash", str(ROOT / "scripts" / "setup_venv.sh")], env=env, capture_output=True,
                             text=True)
     assert result.returncode == 2 and "no constraints file no/such/file.txt" in result.stderr
+
+
+def test_setup_installs_from_a_wheelhouse_without_any_index(fake_venv, tmp_path):
+    calls = run_setup(fake_venv, {"WHEELHOUSE": str(tmp_path / "wheels"), "TORCH_INDEX_URL": "https://example.invalid"})
+    source = f"--no-index --find-links {tmp_path / 'wheels'}"
+    assert calls[0] == f"-m pip --disable-pip-version-check install torch=={pins()['torch']} {source}"
+    assert calls[1].endswith(f"install -q -e .[dev] -c requirements/constraints.txt {source}")
