@@ -172,3 +172,12 @@ def test_check_env_runs_and_an_unknown_command_is_argparse_exit_2(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["no-such-command"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize("name", ["mlmcourse.errors", "mlmcourse.atomic", "mlmcourse.cli", "mlmcourse.env"])
+def test_docstring_examples(name):
+    import doctest
+    import importlib
+
+    results = doctest.testmod(importlib.import_module(name))
+    assert results.attempted > 0 and results.failed == 0
