@@ -63,7 +63,7 @@ def expected_failure(error: BaseException) -> str | None:
     >>> expected_failure(FileNotFoundError(2, "No such file or directory", "notes.txt"))
     "no such file or folder: 'notes.txt'"
     >>> expected_failure(PermissionError(13, "Permission denied", "/models"))
-    "permission denied: '/models'; choose a place you can write to (e.g. --out runs/my-run) or fix its permissions"
+    "permission denied: '/models'; fix its permissions, or use a file or folder you may read and write (for output, e.g. --out runs/my-run)"
     >>> expected_failure(KeyError("hidden_size")) is None  # a bug, not the user's fault
     True
     """
@@ -84,8 +84,8 @@ def expected_failure(error: BaseException) -> str | None:
         message = (f"{error.strerror or error}{where}: free some space, or write somewhere else (e.g. --out on "
                    "another disk)")
     elif isinstance(error, PermissionError):
-        message = (f"permission denied: {name}; choose a place you can write to (e.g. --out runs/my-run) or fix "
-                   "its permissions") if name else str(error)
+        message = (f"permission denied: {name}; fix its permissions, or use a file or folder you may read and "
+                   "write (for output, e.g. --out runs/my-run)") if name else str(error)
     else:
         return None
     return " ".join(message.split())  # one line, whatever the message held

@@ -121,6 +121,22 @@ def test_permission_denied_on_the_output_folder(option, tmp_path, monkeypatch, c
     assert "--out" in line  # what to do: write somewhere else
 
 
+def test_an_unreadable_corpus_file(tmp_path, monkeypatch, capsys):
+    corpus = tmp_path / "secret.txt"
+    corpus.write_text("the dog barked at me .\n" * 50)
+    real_open = open
+
+    def refuse(path, *args, **kwargs):  # what open() does on a file without read permission (root reads anyway)
+        if str(path) == str(corpus):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    code, err = run(["train", "--corpus", str(corpus), "--out", str(tmp_path / "run"), "--no-progress"], capsys)
+    assert code == 2
+    assert_one_line(err, f"permission denied: {str(corpus)!r}", "fix its permissions")
+
+
 @pytest.mark.parametrize("error, fragment", [
     (torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB"), "smaller --batch-size"),
     (MemoryError(), "smaller --batch-size"),

@@ -129,3 +129,15 @@ def test_schedules_questions_and_the_place_for_new_notebooks():
         assert section and section.group(0).count("\n- ") >= 3, path.name
     assert "09–11" in text and "in preparation" in text.lower()
     assert "pip install --no-index --find-links" in text and "make wheelhouse" in text and "make student" in text
+
+
+def test_the_wheelhouse_commands_are_the_makefile_ones_with_the_locked_torch():
+    text = DOC.read_text()
+    torch_version = re.search(r"^torch==(\S+)$", (ROOT / "requirements" / "constraints.txt").read_text(), re.M)[1]
+    assert f'pip download -d wheelhouse "torch=={torch_version}" --index-url https://download.pytorch.org/whl/cpu' \
+        in text
+    makefile = (ROOT / "Makefile").read_text()
+    wheel_command = ('python3 -m pip wheel -w wheelhouse --find-links wheelhouse -c requirements/constraints.txt '
+                     '".[dev]" "setuptools>=68"')
+    assert wheel_command in text
+    assert wheel_command.replace("wheelhouse", "$(WHEELHOUSE_DIR)") in makefile
