@@ -339,3 +339,29 @@ def test_ids_past_the_vocabulary_and_an_all_special_vocabulary_masked_like_the_l
 def test_negative_ids_are_a_clear_error(tokenizer):
     with pytest.raises(CourseError, match="token ids must be 0 or more, found -100"):
         MLMCollator(tokenizer)([[1, 7, -100], [1, 7, 8]])
+
+
+def test_special_tokens_and_padding_side_by_side():
+    """On a real WordPiece tokenizer with padding, neither collator chooses a special token or padding; random
+    replacements differ as documented: the library draws them from the whole vocabulary (specials included), ours
+    never shows a special token in their place."""
+    from test_masking_tokenizers import SENTENCES, wordpiece_tokenizer
+
+    tokenizer = wordpiece_tokenizer()
+    features = [{"input_ids": ids} for ids in tokenizer(SENTENCES * 50)["input_ids"]]
+    special_ids = torch.tensor(tokenizer.all_special_ids)
+    replaced_by_special, n_chosen = {}, {}
+    for name, collator in (("theirs", DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.5,
+                                                                      mask_replace_prob=0.0, random_replace_prob=1.0,
+                                                                      seed=0)),
+                           ("ours", MLMCollator(tokenizer, mlm_probability=0.5, mask_replace_prob=0.0,
+                                                random_replace_prob=1.0, seed=0))):
+        batch = collator(features)
+        chosen = batch["labels"] != -100
+        assert chosen.any() and not torch.isin(batch["labels"][chosen], special_ids).any()
+        assert not (chosen & (batch["attention_mask"] == 0)).any()
+        replaced_by_special[name] = int(torch.isin(batch["input_ids"][chosen], special_ids).sum())
+        n_chosen[name] = int(chosen.sum())
+    expected = n_chosen["theirs"] * len(special_ids) / len(tokenizer)  # uniform draws over the whole vocabulary
+    assert abs(replaced_by_special["theirs"] - expected) <= 4 * math.sqrt(expected) + 1
+    assert replaced_by_special["ours"] == 0
