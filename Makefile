@@ -8,7 +8,7 @@ NBVAL     := --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_s
 NB        ?= notebooks
 BENCH     ?= all
 
-.PHONY: setup lab test unit nbtest e2e notebooks bench lint clean
+.PHONY: setup lab test unit nbtest e2e notebooks bench lint clean student lock wheelhouse
 
 setup:
 	@bash scripts/setup_venv.sh
@@ -37,6 +37,24 @@ e2e: setup
 # Execute every notebook at full size and store its outputs (minutes per notebook on a laptop CPU).
 notebooks: setup
 	$(PY) scripts/run_notebooks.py $(NB)
+
+# Refresh requirements/constraints.txt (the tested versions every install uses) from .venv: after upgrading, e.g.
+#   .venv/bin/pip install -U transformers && make lock && make test
+lock:
+	$(PY) scripts/lock.py
+
+# Wheels for a room without network (docs/teaching.md): run on a machine with network and the room's OS and
+# Python; add TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu for machines without NVIDIA GPUs. Then, offline,
+# on each machine: WHEELHOUSE=wheelhouse make test
+WHEELHOUSE_DIR ?= wheelhouse
+TORCH_LOCKED   := $(shell sed -n 's/^torch==//p' requirements/constraints.txt)
+wheelhouse:
+	python3 -m pip download -d $(WHEELHOUSE_DIR) "torch==$(TORCH_LOCKED)" $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL),)
+	python3 -m pip wheel -w $(WHEELHOUSE_DIR) --find-links $(WHEELHOUSE_DIR) -c requirements/constraints.txt ".[dev]" "setuptools>=68"
+
+# Student copies for a workshop: exercise outputs cleared, solutions removed (docs/teaching.md). Standard library only.
+student:
+	python3 scripts/make_student.py --out build/student
 
 bench: setup
 	$(OFFLINE) $(VENV)/bin/mlmcourse bench $(BENCH) --json

@@ -9,6 +9,7 @@ Versions too old to run the course are reported as warnings that say what to upg
 from __future__ import annotations
 
 import importlib.metadata
+import math
 import os
 import platform
 import sys
@@ -75,6 +76,7 @@ class EnvReport:
     cache_dir: str
     hf_cache: str
     warnings: list[str] = field(default_factory=list)
+    cores: int | None = None  # CPU cores this process may use (affinity and cgroup quota); None on a GPU
 
     def __str__(self) -> str:
         lines = ["mlmcourse environment check", ""]
@@ -83,9 +85,10 @@ class EnvReport:
             status = "MISSING" if found is None else ("ok" if need is None or version_ok(found, need) else "TOO OLD")
             lines.append(f"  {name:<13} {found or '-':<16} (need >= {need}) {status}" if need else f"  {name:<13} {found}")
         memory = f", {self.memory_gb:.1f} GB memory" if self.memory_gb else ""
+        threads = f"{self.threads} torch thread{'s' if self.threads != 1 else ''}"
         lines += [
             "",
-            f"  device        {self.device}: {self.device_detail}{memory}, {self.threads} torch threads",
+            f"  device        {self.device}: {self.device_detail}{memory}, {threads}",
             f"  smoke mode    {'ON (tiny sizes, MLMCOURSE_SMOKE=1)' if self.smoke else 'off (full-size lessons)'}",
             f"  hub           {self.hub}",
             f"  data folder   {self.data_dir}",
@@ -117,7 +120,38 @@ def _device() -> tuple[str, str, float | None]:
         return "cuda", detail, props.total_memory / 1e9
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         return "mps", f"Apple GPU ({platform.machine()})", _system_memory_gb()
-    return "cpu", f"{_cpu_name()} ({os.cpu_count()} logical cores)", _system_memory_gb()
+    usable, machine = usable_cpu_cores(), os.cpu_count()
+    cores = f"{usable} logical cores" if usable == machine else f"{usable} of its {machine} logical cores usable here"
+    return "cpu", f"{_cpu_name()} ({cores})", _system_memory_gb()
+
+
+def _cgroup_cpu_limit() -> float | None:
+    """CPUs allowed by a container's CPU quota (cgroup v2 ``cpu.max`` or v1 ``cfs_quota_us``), None if unlimited."""
+    for quota_file, period_file in (("/sys/fs/cgroup/cpu.max", None),
+                                    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us")):
+        try:
+            with open(quota_file, encoding="utf-8") as f:
+                words = f.read().split()
+            if period_file:
+                with open(period_file, encoding="utf-8") as f:
+                    words.append(f.read().strip())
+        except OSError:
+            continue
+        if len(words) == 2 and words[0] not in ("max", "-1") and float(words[1]) > 0:
+            return float(words[0]) / float(words[1])
+        return None
+    return None
+
+
+def usable_cpu_cores() -> int:
+    """The logical CPU cores this process may run on: its CPU affinity (``taskset``, a job scheduler), capped by
+    a container's CPU quota. ``os.cpu_count()`` counts the whole machine, which can be many more."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # macOS and Windows have no affinity call
+        cores = os.cpu_count() or 1
+    limit = _cgroup_cpu_limit()
+    return max(1, min(cores, math.ceil(limit))) if limit else cores
 
 
 def _cpu_name() -> str:
@@ -165,12 +199,19 @@ def check_env(print_report: bool = True, probe_hub: bool = True) -> EnvReport:
     import torch
 
     kind, detail, memory = _device()
+    threads = torch.get_num_threads()
+    cores = usable_cpu_cores() if kind == "cpu" else None
+    if cores is not None and threads > cores:
+        warnings.append(f"torch will run {threads} threads on {cores} usable CPU core{'s' if cores > 1 else ''}, "
+                        f"which slows it down: start with OMP_NUM_THREADS={cores}, call torch.set_num_threads({cores}), "
+                        f"or pass --threads {cores} to `mlmcourse train`")
     report = EnvReport(
         versions=versions,
         device=kind,
         device_detail=detail,
-        threads=torch.get_num_threads(),
+        threads=threads,
         memory_gb=memory,
+        cores=cores,
         smoke=config.smoke_mode(),
         hub=hub_status() if probe_hub else ("offline" if config.hub_offline() else "not probed"),
         data_dir=str(config.data_dir()),

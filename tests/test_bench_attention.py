@@ -100,11 +100,11 @@ def test_the_getrusage_fallback_measures_the_written_out_matrix():
     import sys
 
     script = ("import mlmcourse.bench.attention as bench; bench.memory_method = lambda: bench.FALLBACK_METHOD; "
-              "bench._probe_memory('eager:2048', '64', '8', '16', '9', '0')")
+              "bench._probe_memory('eager:4096', '64', '8', '16', '9', '0')")
     finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr[-2000:]
     peaks = json.loads(finished.stdout.strip().splitlines()[-1])
-    # eager at 2,048 tokens and 8 heads: two (8, 2048, 2048) fp32 matrices, 256 MiB, well above any transient peak of
+    # eager at 4,096 tokens and 8 heads: two (8, 4096, 4096) fp32 matrices, 1 GiB, well above any transient peak of
     # the imports before it (getrusage's peak cannot be reset, so a smaller matrix can hide under it); the peak rises by
     # at least most of it
-    assert peaks["eager"]["2048"] > 0.5 * 2 * 8 * 2048 * 2048 * 4
+    assert peaks["eager"]["4096"] > 0.5 * 2 * 8 * 4096 * 4096 * 4

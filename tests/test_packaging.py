@@ -13,31 +13,44 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower()
 
 
-def _pyproject_names() -> set[str]:
+# conda-forge's name for a package whose PyPI name differs
+CONDA_TO_PYPI = {"pytorch": "torch"}
+
+
+def _pyproject_specs() -> dict[str, str]:
+    """{name: version specifier} of pyproject.toml's dependencies and extras."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    names = {_name(r) for r in project["dependencies"]}
-    for extra in project["optional-dependencies"].values():
-        names |= {_name(r) for r in extra}
-    return names
+    requirements = [*project["dependencies"], *(r for extra in project["optional-dependencies"].values() for r in extra)]
+    return {_name(r): r.strip()[len(_name(r)):].strip() for r in requirements}
 
 
-def _environment_names() -> set[str]:
-    names = set()
-    in_pip = False
+def _environment_sections() -> tuple[dict[str, str], list[str]]:
+    """({PyPI name: specifier} of the conda-forge dependencies, the pip section's lines)."""
+    conda, pip, in_pip, in_dependencies = {}, [], False, False
     for line in (ROOT / "environment.yml").read_text().splitlines():
-        stripped = line.strip()
+        stripped = line.split("#", 1)[0].strip()
+        if not line.startswith(" ") and stripped:
+            in_dependencies = stripped == "dependencies:"
+        if not in_dependencies:
+            continue
         if stripped.startswith("- pip:"):
             in_pip = True
-            continue
-        if in_pip and stripped.startswith("- "):
+        elif stripped.startswith("- ") and in_pip and line.startswith("      "):
+            pip.append(stripped[2:].strip())
+        elif stripped.startswith("- ") and line.startswith("  - "):
+            in_pip = False
             item = stripped[2:].strip()
-            if not item.startswith("-e"):
-                names.add(_name(item))
-    return names
+            name = _name(item)
+            if name not in ("python", "pip"):
+                conda[CONDA_TO_PYPI.get(name, name)] = item[len(name):].strip()
+    return conda, pip
 
 
-def test_environment_yml_names_the_same_dependencies_as_pyproject():
-    assert _environment_names() == _pyproject_names()
+def test_environment_yml_takes_the_same_dependencies_from_conda_forge():
+    conda, pip = _environment_sections()
+    assert conda == _pyproject_specs()  # the same names and the same version ranges
+    assert pip == ["-e .[dev]"]  # pip installs only the course itself
+    assert "conda-forge" in (ROOT / "environment.yml").read_text()
 
 
 def test_pyproject_has_required_runtime_dependencies():

@@ -34,6 +34,8 @@ import platform
 import time
 from pathlib import Path
 
+from mlmcourse.errors import CourseError
+
 # Modules of this package that are not benchmarks (shared helpers).
 HELPERS = frozenset({"timing"})
 
@@ -48,7 +50,7 @@ def available() -> list[str]:
 def load(name: str):
     names = available()
     if name not in names:
-        raise ValueError(f"unknown benchmark {name!r}; choose one of: {', '.join(names)} (or 'all')")
+        raise CourseError(f"unknown benchmark {name!r}; choose one of: {', '.join(names)} (or 'all')")
     return importlib.import_module(f"mlmcourse.bench.{name.replace('-', '_')}")
 
 

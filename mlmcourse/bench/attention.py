@@ -31,6 +31,8 @@ import subprocess
 import sys
 import time
 
+from mlmcourse.errors import CourseError
+
 DESCRIPTION = "one attention layer, exact (SDPA) vs Nyström: time and peak memory by length, error by landmarks"
 FLOAT_BYTES = 4
 
@@ -284,7 +286,7 @@ def run(args: argparse.Namespace) -> dict:
         lengths = sorted(int(seq) for seq in args.lengths.split(","))
         bad = [seq for seq in lengths if seq % args.num_landmarks]
         if bad:
-            raise ValueError(f"lengths {bad} are not multiples of --num-landmarks {args.num_landmarks}")
+            raise CourseError(f"lengths {bad} are not multiples of --num-landmarks {args.num_landmarks}")
         samples, difference = time_layers(args, lengths)
         times = {side: {seq: summary(values) for seq, values in by_length.items()} for side, by_length in samples.items()}
         memory_kinds = {"sdpa": lengths, "nystrom": lengths,

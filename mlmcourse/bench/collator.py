@@ -30,6 +30,7 @@ import warnings
 from collections.abc import Callable
 
 from mlmcourse.bench.timing import interleaved
+from mlmcourse.errors import CourseError
 
 DESCRIPTION = "MLMCollator vs DataCollatorForLanguageModeling: ms per batch on pydocs (3 match-ups, equal work)"
 
@@ -85,7 +86,7 @@ def build_features(tokenizer, texts: list[str], sequences: int, seq_len: int) ->
         shift += (row[-1][1] if row else 0) + 1
     inner = seq_len - 2
     if len(ids) < inner:
-        raise ValueError(f"the corpus has {len(ids)} tokens, fewer than one sequence of {seq_len}")
+        raise CourseError(f"the corpus has {len(ids)} tokens, fewer than one sequence of {seq_len}")
     step = max(1, (len(ids) - inner) // max(1, sequences - 1))
     cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
     features = []
@@ -185,7 +186,7 @@ def _run(args: argparse.Namespace) -> dict:
     sequences = args.sequences if args.sequences is not None else (512 if args.quick else 10_000)
     repeats = args.repeats if args.repeats is not None else (3 if args.quick else 5)
     if min(sequences, repeats, args.batch_size) < 1 or not 0 < args.mask_prob < 1:
-        raise ValueError("--sequences, --repeats and --batch-size must be >= 1 and --mask-prob between 0 and 1")
+        raise CourseError("--sequences, --repeats and --batch-size must be >= 1 and --mask-prob between 0 and 1")
     texts = list(load_corpus("pydocs")["train"]["text"])
     if args.quick and sequences <= 512:
         texts = texts[:600]  # about 25,000 tokens: enough windows for 512 sequences, tokenized in a moment

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from mlmcourse.bench.timing import interleaved, seconds_of
+from mlmcourse.errors import CourseError
 
 DESCRIPTION = "fill_mask vs pipeline('fill-mask') at the same batch size: throughput and one-sentence latency"
 
@@ -134,8 +135,8 @@ def _run(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     latency_repeats = args.latency_repeats if args.latency_repeats is not None else (5 if quick else 20)
     batch_size, top_k = args.batch_size, args.top_k
     if min(repeats, latency_repeats, batch_size, top_k) < 1 or n_sentences < 2:
-        raise ValueError("--repeats, --latency-repeats, --batch-size and --top-k must be >= 1, --n-sentences >= 2 "
-                         "(a list of one text is answered as that text alone, by both sides)")
+        raise CourseError("--repeats, --latency-repeats, --batch-size and --top-k must be >= 1, --n-sentences >= 2 "
+                          "(a list of one text is answered as that text alone, by both sides)")
     hf_logging.set_verbosity_error()  # no progress bars / notices inside the timed region
     folder, source = _model_folder(args.model, scratch)
     pipe = pipeline("fill-mask", model=str(folder), device="cpu")

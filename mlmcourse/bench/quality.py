@@ -19,6 +19,8 @@ import argparse
 import time
 from typing import Any
 
+from mlmcourse.errors import CourseError
+
 DESCRIPTION = "training tokens until the toy-world probe gap first reaches 0.05 nats (the course recipe vs the old one)"
 
 # The recipes this bench knows. "course" is what `mlmcourse train` does by default on the toy world.
@@ -80,12 +82,12 @@ def recipe_config(name: str, changes: list[str], **fields: Any):
 
     recipes = {**RECIPES, "course": course_recipe("toyworld")}
     if name not in recipes:
-        raise ValueError(f"unknown recipe {name!r}; choose one of {', '.join(sorted(recipes))}")
+        raise CourseError(f"unknown recipe {name!r}; choose one of {', '.join(sorted(recipes))}")
     values = {**recipes[name]}
     for change in changes:
         key, sep, text = change.partition("=")
         if not sep:
-            raise ValueError(f"--set takes FIELD=VALUE, got {change!r}")
+            raise CourseError(f"--set takes FIELD=VALUE, got {change!r}")
         try:
             values[key] = ast.literal_eval(text)
         except (ValueError, SyntaxError):

@@ -25,6 +25,7 @@ import os
 from collections.abc import Iterator
 
 from mlmcourse.bench.timing import interleaved, seconds_of
+from mlmcourse.errors import CourseError
 
 DESCRIPTION = "tokenizers: batched calls vs one call per text (same tokenizer); reference vs library trainers"
 
@@ -231,7 +232,7 @@ def _run(args: argparse.Namespace) -> dict:
     repeats = args.repeats if args.repeats is not None else (3 if quick else 5)
     train_repeats = args.train_repeats if args.train_repeats is not None else (2 if quick else 3)
     if min(repeats, train_repeats, args.batch_size) < 1:
-        raise ValueError("--repeats, --train-repeats and --batch-size must be >= 1")
+        raise CourseError("--repeats, --train-repeats and --batch-size must be >= 1")
     corpus = load_corpus("pydocs")
     train, validation = list(corpus["train"]["text"]), list(corpus["validation"]["text"])
     train = train[:paragraphs] if paragraphs else train

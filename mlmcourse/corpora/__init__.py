@@ -33,6 +33,7 @@ from mlmcourse.corpora.stats import (
     word_counts,
     zipf_table,
 )
+from mlmcourse.errors import CourseError
 
 if TYPE_CHECKING:
     import datasets
@@ -81,8 +82,8 @@ def holdout_split(dataset: datasets.Dataset, seed: int) -> datasets.DatasetDict:
     import datasets
 
     if dataset.num_rows < 3:
-        raise ValueError(f"a corpus needs at least 3 non-empty lines to make train/validation/test splits, "
-                         f"got {dataset.num_rows}; add more text")
+        raise CourseError(f"a corpus needs at least 3 non-empty lines to make train/validation/test splits, "
+                          f"got {dataset.num_rows}; add more text")
     held_out = max(2, round(dataset.num_rows * 0.10))
     first = dataset.train_test_split(test_size=held_out, seed=seed)
     second = first["test"].train_test_split(test_size=held_out // 2, seed=seed)
@@ -104,14 +105,14 @@ def load_toyworld(*, seed: int = 0, n_sentences: int | None = None, languages: s
     if n_sentences is None:
         n_sentences = pick(smoke=2_000, full=200_000)
     if isinstance(n_sentences, bool) or not isinstance(n_sentences, int) or n_sentences < 1:
-        raise ValueError(f"n_sentences must be a positive whole number, got {n_sentences!r}; try n_sentences=2_000")
+        raise CourseError(f"n_sentences must be a positive whole number, got {n_sentences!r}; try n_sentences=2_000")
     if languages is not None:
         from mlmcourse.corpora.language_sampling import load_multilingual_toyworld
 
         return splits_to_dataset_dict(load_multilingual_toyworld(languages, n_sentences, seed, anchors=anchors,
                                                                  shares=shares, alpha=alpha))
     if anchors != "none" or shares is not None or alpha != 1.0:
-        raise ValueError("the options anchors, shares and alpha need languages=..., e.g. "
+        raise CourseError("the options anchors, shares and alpha need languages=..., e.g. "
                          "load_corpus('toyworld', languages='en,fr', alpha=0.3)")
     held_out = max(1, round(n_sentences * 0.05))
     world = ToyWorld()
@@ -131,7 +132,7 @@ def _loader_for(name_or_path: str) -> tuple[Callable[..., datasets.DatasetDict],
         return functools.partial(local.load_local, name_or_path), "a local text corpus"
     if hub.resolve_hub_name(name_or_path) is not None:
         return functools.partial(hub.load_hub, name_or_path), "a Hub dataset"
-    raise ValueError(
+    raise CourseError(
         f"unknown corpus {name_or_path!r}: it is not a built-in corpus, not an existing file or folder, and does not "
         f"look like a Hub dataset. Try load_corpus('toyworld'), load_corpus('pydocs'), a path to your own text "
         f"(e.g. 'notes.txt', 'my_folder/', 'texts/*.txt'), or a Hub name such as 'wikitext-2-raw-v1' or 'owner/name' "
@@ -161,14 +162,14 @@ def load_corpus(name_or_path: str | os.PathLike[str], *, seed: int = 0, **option
     if not isinstance(name_or_path, (str, os.PathLike)):
         raise TypeError(f"load_corpus expects a corpus name or a path, got {type(name_or_path).__name__}")
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed must be a whole number, got {seed!r}")
+        raise CourseError(f"seed must be a whole number, got {seed!r}")
     name = os.fspath(name_or_path).strip()
     if not name:
-        raise ValueError("load_corpus got an empty name; try load_corpus('toyworld') or load_corpus('pydocs')")
+        raise CourseError("load_corpus got an empty name; try load_corpus('toyworld') or load_corpus('pydocs')")
     loader, kind = _loader_for(name)
     unexpected = sorted(set(options) - set(_OPTIONS[kind]))
     if unexpected:
         allowed = ", ".join(_OPTIONS[kind]) or "none besides seed"
-        raise ValueError(f"{kind} does not take the option(s) {', '.join(unexpected)}; its options: {allowed}")
+        raise CourseError(f"{kind} does not take the option(s) {', '.join(unexpected)}; its options: {allowed}")
     return loader(seed=seed, **options)
 

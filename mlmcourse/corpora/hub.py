@@ -81,7 +81,7 @@ def load_hub(name: str, *, seed: int = 0, config_name: str | None = None,
     """
     resolved = resolve_hub_name(name)
     if resolved is None:
-        raise ValueError(f"{name!r} is not a Hub dataset name; use 'owner/name' or one of {sorted(HUB_ALIASES)}")
+        raise CourseError(f"{name!r} is not a Hub dataset name; use 'owner/name' or one of {sorted(HUB_ALIASES)}")
     repo_id, alias_config = resolved
     config_name = config_name or alias_config
     if config.hub_offline():

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from mlmcourse.errors import CourseError
+
 
 def sampling_probabilities(counts: Mapping[str, float], alpha: float) -> dict[str, float]:
     """p_l = n_l ** alpha / sum_k n_k ** alpha: how often each language is drawn.
@@ -28,12 +30,12 @@ def sampling_probabilities(counts: Mapping[str, float], alpha: float) -> dict[st
     {'en': 0.659, 'sw': 0.341}
     """
     if not counts:
-        raise ValueError("sampling_probabilities needs at least one language and its amount of data")
+        raise CourseError("sampling_probabilities needs at least one language and its amount of data")
     if not 0 <= alpha <= 1:
-        raise ValueError(f"alpha must be between 0 (uniform over languages) and 1 (proportional to the data), "
-                         f"got {alpha}; XLM-R uses 0.3, mBERT 0.7")
+        raise CourseError(f"alpha must be between 0 (uniform over languages) and 1 (proportional to the data), "
+                          f"got {alpha}; XLM-R uses 0.3, mBERT 0.7")
     if any(not np.isfinite(n) or n <= 0 for n in counts.values()):
-        raise ValueError(f"every language needs a positive amount of data, got {dict(counts)}")
+        raise CourseError(f"every language needs a positive amount of data, got {dict(counts)}")
     weights = {language: float(n) ** alpha for language, n in counts.items()}
     total = sum(weights.values())
     return {language: weight / total for language, weight in weights.items()}
@@ -62,10 +64,10 @@ def sample_lines(texts_by_language: Mapping[str, Sequence[str]], alpha: float, n
     ['e1', 'e3', 'e4', 's1', 's1', 's1']
     """
     if isinstance(n_lines, bool) or not isinstance(n_lines, int) or n_lines < 0:
-        raise ValueError(f"n_lines must be a non-negative integer, got {n_lines!r}")
+        raise CourseError(f"n_lines must be a non-negative integer, got {n_lines!r}")
     empty = [language for language, texts in texts_by_language.items() if not texts]
     if empty:
-        raise ValueError(f"no lines for {empty}: every language needs at least one line to sample from")
+        raise CourseError(f"no lines for {empty}: every language needs at least one line to sample from")
     probabilities = sampling_probabilities({k: len(v) for k, v in texts_by_language.items()}, alpha)
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(n_lines, list(probabilities.values()))
@@ -98,7 +100,7 @@ def load_multilingual_toyworld(languages: Sequence[str] | str, n_sentences: int,
     world = MultilingualToyWorld(languages, anchors=anchors, seed=seed)
     shares = dict.fromkeys(world.languages, 1.0) if shares is None else dict(shares)
     if set(shares) != set(world.languages):
-        raise ValueError(f"shares must give a share for each language {world.languages}, got {sorted(shares)}")
+        raise CourseError(f"shares must give a share for each language {world.languages}, got {sorted(shares)}")
     total = sum(shares.values())
     sizes = {language: max(1, round(n_sentences * shares[language] / total)) for language in world.languages}
     raw = world.generate_by_language(sizes, seed)

@@ -17,6 +17,8 @@ import glob
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mlmcourse.errors import CourseError
+
 if TYPE_CHECKING:
     import datasets
 
@@ -75,7 +77,7 @@ def count_text_lines(path: Path) -> int:
                 line = raw_line.decode("utf-8")
             except UnicodeDecodeError as error:
                 bad = raw_line[error.start: error.start + 4]
-                raise ValueError(
+                raise CourseError(
                     f"{path} is not UTF-8 text: line {line_number}, byte {error.start + 1} is {bad!r}. Save it as "
                     f"UTF-8 (most editors: 'Save with encoding'), or convert it, e.g. "
                     f"`iconv -f latin1 -t utf-8 in.txt > out.txt`"
@@ -96,8 +98,8 @@ def load_local(spec: str | Path, *, seed: int = 0) -> datasets.DatasetDict:
         total_lines += count_text_lines(path)
     if total_lines == 0:
         names = ", ".join(str(p) for p in files[:3]) + (" ..." if len(files) > 3 else "")
-        raise ValueError(f"no text in {names}: the file(s) are empty or hold only blank lines; "
-                         f"write some text, one sentence or paragraph per line")
+        raise CourseError(f"no text in {names}: the file(s) are empty or hold only blank lines; "
+                          f"write some text, one sentence or paragraph per line")
     loaded = datasets.load_dataset("text", data_files=[str(p) for p in files], split="train")
     non_empty = loaded.filter(lambda text: bool(text.strip()), input_columns="text")
     return holdout_split(non_empty, seed)

@@ -42,6 +42,7 @@ from mlmcourse.corpora.languages import (
 from mlmcourse.corpora.languages.concepts import CAPITAL_FRAMES, COUNTRIES
 from mlmcourse.corpora.toyworld import Probe, ToyWorld, _as_words
 from mlmcourse.corpora.toyworld_grammar import Template
+from mlmcourse.errors import CourseError
 
 
 class LanguageWorld(ToyWorld):
@@ -111,17 +112,17 @@ class MultilingualToyWorld:
             languages = [part.strip() for part in languages.split(",") if part.strip()]
         self.languages = [check_language(language) for language in languages]
         if not self.languages or len(set(self.languages)) != len(self.languages):
-            raise ValueError(f"languages must name each language once, e.g. ('en', 'fr'); got {list(languages)}")
+            raise CourseError(f"languages must name each language once, e.g. ('en', 'fr'); got {list(languages)}")
         self.anchors, self.seed = check_anchors(anchors), seed
         self.held_out = {language: sorted(countries) for language, countries in (held_out or {}).items()}
         for language, countries in self.held_out.items():
             if language not in self.languages:
-                raise ValueError(f"held_out names {language!r}, which is not one of this world's languages "
-                                 f"{self.languages}")
+                raise CourseError(f"held_out names {language!r}, which is not one of this world's languages "
+                                  f"{self.languages}")
             unknown = sorted(set(countries) - set(COUNTRIES))
             if unknown:
-                raise ValueError(f"held_out[{language!r}] names unknown countries {unknown}; the toy world's "
-                                 f"countries are {', '.join(COUNTRIES)}")
+                raise CourseError(f"held_out[{language!r}] names unknown countries {unknown}; the toy world's "
+                                  f"countries are {', '.join(COUNTRIES)}")
         self.phenomena = None if phenomena is None else list(phenomena)
         self.worlds = {language: LanguageWorld(language, anchors, self._seen_countries(language), seed, phenomena)
                        for language in self.languages}
@@ -139,7 +140,7 @@ class MultilingualToyWorld:
     def world(self, language: str) -> LanguageWorld:
         """The grammar that writes ``language``'s lines (without its held-out facts): probes, posteriors, pairs."""
         if language not in self.worlds:
-            raise ValueError(f"this world speaks {self.languages}, not {language!r}")
+            raise CourseError(f"this world speaks {self.languages}, not {language!r}")
         return self.worlds[language]
 
     def full_world(self, language: str) -> LanguageWorld:
@@ -176,8 +177,8 @@ class MultilingualToyWorld:
         for language in self.languages:
             if words[0] == language_tag(language):
                 return language
-        raise ValueError(f"{' '.join(words)!r} does not start with a language tag of this world "
-                         f"({', '.join(language_tag(language) for language in self.languages)})")
+        raise CourseError(f"{' '.join(words)!r} does not start with a language tag of this world "
+                          f"({', '.join(language_tag(language) for language in self.languages)})")
 
     # ---- generating --------------------------------------------------------------------------------------------
     def generate_by_language(self, counts: Mapping[str, int], seed: int | None = None,
@@ -196,7 +197,7 @@ class MultilingualToyWorld:
             counts = dict(n_sentences)
         else:
             if isinstance(n_sentences, bool) or not isinstance(n_sentences, int) or n_sentences < 0:
-                raise ValueError(f"n_sentences must be a non-negative integer, got {n_sentences!r}")
+                raise CourseError(f"n_sentences must be a non-negative integer, got {n_sentences!r}")
             base, extra = divmod(n_sentences, len(self.languages))
             counts = {language: base + (i < extra) for i, language in enumerate(self.languages)}
         lines = [line for block in self.generate_by_language(counts, seed, progress).values() for line in block]
@@ -230,7 +231,7 @@ class MultilingualToyWorld:
         """
         countries = [country for country in COUNTRIES if country in set(countries)]
         if not countries:
-            raise ValueError(f"fact_probes needs at least one country of {', '.join(COUNTRIES)}")
+            raise CourseError(f"fact_probes needs at least one country of {', '.join(COUNTRIES)}")
         templates = [t for t in language_templates(language, self.anchors, countries) if t.name in CAPITAL_FRAMES]
         drawn = ToyWorld(seed=self.seed, templates=templates).probes("facts", n, seed)
         full = self.full_world(language)
@@ -239,8 +240,8 @@ class MultilingualToyWorld:
     def held_out_probes(self, language: str, n: int, seed: int | None = None) -> list[Probe]:
         """Probes of the facts ``language`` never writes (its ``held_out`` countries): zero-shot transfer."""
         if not self.held_out.get(language):
-            raise ValueError(f"no facts are held out of {language!r}; build the world with "
-                             f"held_out={{{language!r}: [country, ...]}}")
+            raise CourseError(f"no facts are held out of {language!r}; build the world with "
+                              f"held_out={{{language!r}: [country, ...]}}")
         return self.fact_probes(language, self.held_out[language], n, seed)
 
     def bayes_floor(self, probes: Sequence[Probe]) -> float:
@@ -255,7 +256,7 @@ def held_out_countries(fraction: float = 0.5, seed: int = 0) -> list[str]:
     ['australia', 'china', 'germany', 'ireland', 'kenya', 'poland', 'sweden']
     """
     if not 0 < fraction <= 1:
-        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+        raise CourseError(f"fraction must be in (0, 1], got {fraction}")
     count = max(1, math.ceil(fraction * len(COUNTRIES)))
     chosen = np.random.default_rng(seed).choice(len(COUNTRIES), size=count, replace=False)
     return sorted(list(COUNTRIES)[i] for i in chosen)

@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from mlmcourse.errors import CourseError
+
 if TYPE_CHECKING:
     import datasets
     from matplotlib.axes import Axes
@@ -51,7 +53,7 @@ def zipf_table(counts: Mapping[str, int], top: int = 10) -> list[ZipfRow]:
     """
     total = sum(counts.values())
     if total <= 0:
-        raise ValueError("zipf_table needs at least one word; the counts are empty")
+        raise CourseError("zipf_table needs at least one word; the counts are empty")
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
     return [ZipfRow(rank, word, count, count / total) for rank, (word, count) in enumerate(ranked, start=1)]
 
@@ -71,7 +73,7 @@ def unigram_entropy(texts: Iterable[str] | Mapping[str, int], lowercase: bool = 
     counts = texts if isinstance(texts, Mapping) else word_counts(texts, lowercase=lowercase)
     total = sum(counts.values())
     if total <= 0:
-        raise ValueError("unigram_entropy needs at least one word; the texts are empty")
+        raise CourseError("unigram_entropy needs at least one word; the texts are empty")
     return -sum(count / total * math.log(count / total) for count in counts.values() if count > 0)
 
 
@@ -106,14 +108,14 @@ def plot_zipf(counts_by_name: Mapping[str, Mapping[str, int]], ax: Axes | None =
     The reference is the normalised law 1 / (rank * H_V) over the largest vocabulary V (H_V: harmonic number).
     """
     if not counts_by_name:
-        raise ValueError("plot_zipf needs at least one corpus: plot_zipf({'name': word_counts(texts)})")
+        raise CourseError("plot_zipf needs at least one corpus: plot_zipf({'name': word_counts(texts)})")
     ax = _axes(ax)
     largest_vocabulary = 1
     for name, counts in counts_by_name.items():
         frequencies = sorted(counts.values(), reverse=True)
         total = sum(frequencies)
         if total <= 0:
-            raise ValueError(f"the corpus {name!r} has no words to plot")
+            raise CourseError(f"the corpus {name!r} has no words to plot")
         ranks = range(1, len(frequencies) + 1)
         ax.loglog(ranks, [count / total for count in frequencies], label=f"{name} ({len(frequencies):,} words)")
         largest_vocabulary = max(largest_vocabulary, len(frequencies))
@@ -134,12 +136,12 @@ def plot_lengths(texts_by_name: Mapping[str, Sequence[str]], ax: Axes | None = N
     Lines longer than ``max_words`` are counted in the last bin.
     """
     if not texts_by_name:
-        raise ValueError("plot_lengths needs at least one corpus: plot_lengths({'name': texts})")
+        raise CourseError("plot_lengths needs at least one corpus: plot_lengths({'name': texts})")
     ax = _axes(ax)
     for name, texts in texts_by_name.items():
         lengths = [len(text.split()) for text in texts]
         if not lengths:
-            raise ValueError(f"the corpus {name!r} has no lines to plot")
+            raise CourseError(f"the corpus {name!r} has no lines to plot")
         mean = sum(lengths) / len(lengths)
         clipped = [min(length, max_words) for length in lengths]
         bins = [edge + 0.5 for edge in range(-1, max_words + 1)]  # one bin per length 0..max_words

@@ -28,6 +28,7 @@ from mlmcourse.corpora.toyworld_grammar import Template
 from mlmcourse.corpora.toyworld_tables import VERBS
 from mlmcourse.corpora.toyworld_templates import PHENOMENA, TEMPLATES
 from mlmcourse.corpora.toyworld_words import article
+from mlmcourse.errors import CourseError
 from mlmcourse.progress import tqdm
 
 # For agreement minimal pairs: flip a verb's number ("bark" <-> "barks"), keep its meaning.
@@ -58,7 +59,7 @@ class Probe:
 def _as_words(words: str | Sequence[str]) -> list[str]:
     result = words.split() if isinstance(words, str) else list(words)
     if not result or not all(isinstance(word, str) for word in result):
-        raise ValueError(f"expected a sentence as a list of words (or a string), got {words!r}")
+        raise CourseError(f"expected a sentence as a list of words (or a string), got {words!r}")
     return result
 
 
@@ -119,7 +120,7 @@ class ToyWorld:
         ['i have three rabbits and three fish .', 'a rabbit lives in a burrow .', 'i have three dogs and two horses .']
         """
         if isinstance(n_sentences, bool) or not isinstance(n_sentences, int) or n_sentences < 0:
-            raise ValueError(f"n_sentences must be a non-negative integer, got {n_sentences!r}")
+            raise CourseError(f"n_sentences must be a non-negative integer, got {n_sentences!r}")
         rng = self._seeded_rng(self.seed if seed is None else seed)
         counts = rng.multinomial(n_sentences, self.template_probabilities)
         show = n_sentences >= 100_000 if progress is None else progress
@@ -164,7 +165,7 @@ class ToyWorld:
                 mass[written[index]] += prior * probability
         total = sum(mass.values())
         if total == 0:
-            raise ValueError(self._impossible_message(words, unknown))
+            raise CourseError(self._impossible_message(words, unknown))
         return dict(sorted(((w, p / total) for w, p in mass.items()), key=lambda item: (-item[1], item[0])))
 
     # ---- probes and minimal pairs ------------------------------------------------------------------------
@@ -196,7 +197,7 @@ class ToyWorld:
         0.6931471805599453
         """
         if not probes:
-            raise ValueError("bayes_floor needs at least one probe; make some with world.probes(phenomenon, n)")
+            raise CourseError("bayes_floor needs at least one probe; make some with world.probes(phenomenon, n)")
         return float(np.mean([-math.log(probe.posterior[probe.answer]) for probe in probes]))
 
     def minimal_pairs(self, phenomenon: str, n: int, seed: int | None = None) -> list[tuple[str, str]]:
@@ -234,16 +235,16 @@ class ToyWorld:
 
     def _rng(self, phenomenon: str, n: int, seed: int | None, stream: int) -> np.random.Generator:
         if phenomenon not in self.phenomena:
-            raise ValueError(f"unknown phenomenon {phenomenon!r}; choose one of {self.phenomena}")
+            raise CourseError(f"unknown phenomenon {phenomenon!r}; choose one of {self.phenomena}")
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError(f"n must be a non-negative integer, got {n!r}")
+            raise CourseError(f"n must be a non-negative integer, got {n!r}")
         return self._seeded_rng([self.seed if seed is None else seed, stream, self.phenomena.index(phenomenon)])
 
     @staticmethod
     def _seeded_rng(seed: int | list[int]) -> np.random.Generator:
         seeds = seed if isinstance(seed, list) else [seed]
         if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 0 for s in seeds):
-            raise ValueError(f"seed must be a non-negative integer, got {seeds[0]!r}")
+            raise CourseError(f"seed must be a non-negative integer, got {seeds[0]!r}")
         return np.random.default_rng(seed)
 
     def _draw_probe_position(self, phenomenon: str, rng: np.random.Generator
@@ -277,8 +278,8 @@ class ToyWorld:
         for position in positions:
             is_integer = isinstance(position, (int, np.integer)) and not isinstance(position, bool)
             if not is_integer or not -len(words) <= position < len(words):
-                raise ValueError(f"position {position!r} is outside the sentence of {len(words)} words "
-                                 f"(valid: 0..{len(words) - 1}): {' '.join(words)!r}")
+                raise CourseError(f"position {position!r} is outside the sentence of {len(words)} words "
+                                  f"(valid: 0..{len(words) - 1}): {' '.join(words)!r}")
         return {int(p) % len(words) for p in positions}
 
     def _impossible_message(self, words: list[str], unknown: set[int]) -> str:

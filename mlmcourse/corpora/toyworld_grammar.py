@@ -22,6 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from mlmcourse.corpora.toyworld_words import RENDERERS
+from mlmcourse.errors import CourseError
 
 Distribution = tuple[tuple[Hashable, ...], np.ndarray]  # (values, probabilities summing to 1)
 
@@ -57,7 +58,7 @@ class Latent:
         if parent_values not in self._cache:
             weights = {value: w for value, w in self.table(*parent_values).items() if w > 0}
             if not weights:
-                raise ValueError(f"latent {self.name!r} has no possible value given {parent_values}")
+                raise CourseError(f"latent {self.name!r} has no possible value given {parent_values}")
             probabilities = np.array(list(weights.values()), dtype=np.float64)
             self._cache[parent_values] = (tuple(weights), probabilities / probabilities.sum())
         return self._cache[parent_values]
@@ -101,7 +102,7 @@ def parse_pattern(pattern: str, renderers: Mapping[str, Callable[..., str]] | No
             slots.append(Slot(name, arguments=(name,)))
         else:
             if name not in renderers:
-                raise ValueError(f"unknown renderer {name!r} in {pattern!r}; known: {sorted(renderers)}")
+                raise CourseError(f"unknown renderer {name!r} in {pattern!r}; known: {sorted(renderers)}")
             names = tuple(a.strip() for a in arguments.split(","))
             slots.append(Slot(f"{name}({', '.join(names)})", renderer=renderers[name], arguments=names))
         position = match.end()
@@ -120,7 +121,7 @@ class Template:
             if isinstance(spec, Given):
                 missing = [p for p in spec.parents if p not in {lat.name for lat in self.latents}]
                 if missing:
-                    raise ValueError(f"template {name}: latent {latent_name!r} needs earlier latents {missing}")
+                    raise CourseError(f"template {name}: latent {latent_name!r} needs earlier latents {missing}")
                 self.latents.append(Latent(latent_name, spec.parents, spec.table))
             else:
                 fixed = dict(spec)
@@ -130,7 +131,7 @@ class Template:
         for slot in self.slots:
             unknown = [a for a in slot.arguments if a not in level_of]
             if unknown:
-                raise ValueError(f"template {name}: slot {{{slot.key}}} reads unknown latents {unknown}")
+                raise CourseError(f"template {name}: slot {{{slot.key}}} reads unknown latents {unknown}")
         # Slot i can be written once `ready[i]` latents are drawn (slots are written left to right).
         self.ready = [max((level_of[a] for a in slot.arguments), default=0) for slot in self.slots]
         for level in range(1, len(self.ready)):
@@ -138,7 +139,7 @@ class Template:
         self.probe_slots = tuple(probe)
         for key in self.probe_slots:
             if key not in [slot.key for slot in self.slots]:
-                raise ValueError(f"template {name}: probe slot {key!r} is not in the pattern {pattern!r}")
+                raise CourseError(f"template {name}: probe slot {key!r} is not in the pattern {pattern!r}")
 
     def __repr__(self) -> str:
         return f"Template({self.name!r}, {self.phenomenon!r}, weight={self.weight:g}, {self.pattern!r})"

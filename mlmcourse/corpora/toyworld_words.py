@@ -10,6 +10,7 @@ Mirrors: the morphological rules that BLiMP's agreement paradigms (Warstadt et a
 from __future__ import annotations
 
 from mlmcourse.corpora.toyworld_tables import ANIMALS, COUNTRIES, FEMALE, NUMBER_WORDS, PLURALS, VERBS
+from mlmcourse.errors import CourseError
 
 _AN_EXCEPTIONS = {"university": "a", "unicorn": "a", "hour": "an"}
 
@@ -31,7 +32,7 @@ def number_word(number: int) -> str:
     ('seven', 'twenty')
     """
     if not 0 <= number < len(NUMBER_WORDS):
-        raise ValueError(f"the toy world spells numbers 0..{len(NUMBER_WORDS) - 1}, got {number}")
+        raise CourseError(f"the toy world spells numbers 0..{len(NUMBER_WORDS) - 1}, got {number}")
     return NUMBER_WORDS[number]
 
 

@@ -18,6 +18,7 @@ import argparse
 import json
 from pathlib import Path
 
+from mlmcourse.errors import CourseError
 from mlmcourse.finetune.config import FinetuneConfig
 
 
@@ -42,7 +43,7 @@ def _command(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     if args.out and Path(args.out).exists() and any(Path(args.out).iterdir()) and not args.overwrite:
-        raise ValueError(f"{args.out} is not empty; choose a new --out folder or add --overwrite")
+        raise CourseError(f"{args.out} is not empty; choose a new --out folder or add --overwrite")
     result = finetune(config)
     summary = {"init_from": config.init_from or "course checkpoint", **result.summary()}
     if args.out:

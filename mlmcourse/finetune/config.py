@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from mlmcourse.errors import CourseError
+
 SCRATCH = "scratch"  # init_from value: random weights of shape `preset` with the course tokenizer
 MODEL_KINDS = ("ours", "hf")
 
@@ -68,22 +70,22 @@ class FinetuneConfig:
     def __post_init__(self) -> None:
         self.betas = tuple(self.betas)
         if self.model not in MODEL_KINDS:
-            raise ValueError(f"FinetuneConfig.model must be one of {MODEL_KINDS}, got {self.model!r}")
+            raise CourseError(f"FinetuneConfig.model must be one of {MODEL_KINDS}, got {self.model!r}")
         if self.pooling not in ("cls", "mean"):
-            raise ValueError(f"pooling must be 'cls' (BERT's pooler) or 'mean', got {self.pooling!r}")
+            raise CourseError(f"pooling must be 'cls' (BERT's pooler) or 'mean', got {self.pooling!r}")
         for name in ("max_length", "batch_size", "epochs", "max_steps", "patience"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"FinetuneConfig.{name} must be a positive whole number, got {value!r}")
+                raise CourseError(f"FinetuneConfig.{name} must be a positive whole number, got {value!r}")
         if self.n_train is not None and (isinstance(self.n_train, bool) or not isinstance(self.n_train, int)
                                          or self.n_train < 2):
-            raise ValueError(f"n_train must be at least 2 labelled examples (or None for all), got {self.n_train!r}")
+            raise CourseError(f"n_train must be at least 2 labelled examples (or None for all), got {self.n_train!r}")
         if self.lr is not None and self.lr <= 0:
-            raise ValueError(f"lr must be positive (1e-4 to 1e-3 for small models), got {self.lr}")
+            raise CourseError(f"lr must be positive (1e-4 to 1e-3 for small models), got {self.lr}")
         if self.dropout is not None and not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+            raise CourseError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.max_minutes is not None and self.max_minutes <= 0:
-            raise ValueError(f"max_minutes must be positive (or None), got {self.max_minutes}")
+            raise CourseError(f"max_minutes must be positive (or None), got {self.max_minutes}")
 
     @classmethod
     def recipe(cls, name: str, **overrides: Any) -> FinetuneConfig:
@@ -93,7 +95,7 @@ class FinetuneConfig:
         True
         """
         if name not in RECIPES:
-            raise ValueError(f"unknown recipe {name!r}; choose one of {sorted(RECIPES)}")
+            raise CourseError(f"unknown recipe {name!r}; choose one of {sorted(RECIPES)}")
         return cls(**{**RECIPES[name], **overrides})
 
     def learning_rate(self, hidden_size: int) -> float:
@@ -122,7 +124,7 @@ class FinetuneConfig:
         known = {item.name for item in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"unknown FinetuneConfig field(s) {unknown}; fields are {sorted(known)}")
+            raise CourseError(f"unknown FinetuneConfig field(s) {unknown}; fields are {sorted(known)}")
         return cls(**values)
 
     def save(self, path: str | Path) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from mlmcourse.errors import CourseError
 from mlmcourse.finetune.heads import SequenceClassifier, TokenClassifier
 from mlmcourse.model.hf import bert_config, encoder_config, from_bert_state_dict, to_bert_state_dict
 from mlmcourse.model.masked_lm import MaskedLM
@@ -49,8 +50,8 @@ def to_hf_state_dict(model: Classifier) -> dict[str, torch.Tensor]:
     ((128, 128), (3, 128))
     """
     if getattr(model, "pooling", "cls") != "cls":
-        raise ValueError(f"a pooling={model.pooling!r} classifier has no BERT equivalent: "
-                         "BertForSequenceClassification pools [CLS] through its pooler (pooling='cls')")
+        raise CourseError(f"a pooling={model.pooling!r} classifier has no BERT equivalent: "
+                          "BertForSequenceClassification pools [CLS] through its pooler (pooling='cls')")
     encoder = {name: tensor for name, tensor in model.encoder.state_dict().items()}
     state = to_bert_state_dict(encoder, model.config.num_layers)
     if getattr(model, "pooler", None) is not None:
@@ -82,7 +83,7 @@ def to_hf(model: Classifier, label_names: list[str] | None = None, attn_implemen
     hf_model = hf_class(config)
     missing, unexpected = hf_model.load_state_dict(to_hf_state_dict(model), strict=False)
     if unexpected or any(not name.startswith("bert.pooler") for name in missing):
-        raise ValueError(f"weights did not line up: missing {missing}, unexpected {unexpected}")
+        raise CourseError(f"weights did not line up: missing {missing}, unexpected {unexpected}")
     return hf_model.to(next(model.parameters()).device).train(model.training)
 
 

@@ -17,6 +17,8 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from mlmcourse.errors import CourseError
+
 SPLITS = ("train", "validation", "test")
 KINDS = ("sequence", "token")
 
@@ -34,11 +36,11 @@ class Examples:
 
     def __post_init__(self) -> None:
         if len(self.texts) != len(self.labels):
-            raise ValueError(f"{len(self.texts)} texts but {len(self.labels)} labels; they must pair up one to one")
+            raise CourseError(f"{len(self.texts)} texts but {len(self.labels)} labels; they must pair up one to one")
         for name in ("groups", "units"):
             values = getattr(self, name)
             if values is not None and len(values) != len(self.texts):
-                raise ValueError(f"{len(self.texts)} texts but {len(values)} {name}")
+                raise CourseError(f"{len(self.texts)} texts but {len(values)} {name}")
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -65,10 +67,10 @@ class TaskData:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+            raise CourseError(f"kind must be one of {KINDS}, got {self.kind!r}")
         missing = [name for name in SPLITS if name not in self.splits]
         if missing:
-            raise ValueError(f"task {self.name!r} lacks the split(s) {missing}")
+            raise CourseError(f"task {self.name!r} lacks the split(s) {missing}")
 
     @property
     def num_labels(self) -> int:
@@ -89,7 +91,7 @@ def stratified_indices(labels: list[int], n: int, seed: int) -> list[int]:
     True
     """
     if n > len(labels):
-        raise ValueError(f"asked for {n:,} examples but the split has only {len(labels):,}; use a smaller n_train")
+        raise CourseError(f"asked for {n:,} examples but the split has only {len(labels):,}; use a smaller n_train")
     rng = random.Random(seed)
     by_class: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
@@ -114,7 +116,7 @@ def unit_indices(units: list[int], n: int, seed: int) -> list[int]:
     [0, 1, 4, 5]
     """
     if n > len(units):
-        raise ValueError(f"asked for {n:,} examples but the split has only {len(units):,}; use a smaller n_train")
+        raise CourseError(f"asked for {n:,} examples but the split has only {len(units):,}; use a smaller n_train")
     members: dict[int, list[int]] = defaultdict(list)
     for index, unit in enumerate(units):
         members[unit].append(index)
@@ -142,5 +144,5 @@ def sample_examples(examples: Examples, n: int | None, seed: int, stratify: bool
     if stratify:
         return examples.select(stratified_indices(list(examples.labels), n, seed))
     if n > len(examples):
-        raise ValueError(f"asked for {n:,} examples but the split has only {len(examples):,}; use a smaller n_train")
+        raise CourseError(f"asked for {n:,} examples but the split has only {len(examples):,}; use a smaller n_train")
     return examples.select(random.Random(seed).sample(range(len(examples)), n))

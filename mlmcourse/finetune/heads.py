@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput, TokenClassifierOutput
 
+from mlmcourse.errors import CourseError
 from mlmcourse.model.config import EncoderConfig
 from mlmcourse.model.encoder import Embeddings, EncoderLayer
 from mlmcourse.model.masked_lm import IGNORE_INDEX
@@ -48,8 +49,8 @@ class Encoder(nn.Module):
                 token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
         """input_ids (batch, seq) -> hidden states (batch, seq, hidden)."""
         if input_ids.size(1) > self.config.max_position:
-            raise ValueError(f"sequence length {input_ids.size(1)} exceeds the model's {self.config.max_position} "
-                             "positions; tokenize with truncation=True and a smaller max_length")
+            raise CourseError(f"sequence length {input_ids.size(1)} exceeds the model's {self.config.max_position} "
+                              "positions; tokenize with truncation=True and a smaller max_length")
         hidden = self.embeddings(input_ids, token_type_ids)  # (batch, seq, hidden)
         for layer in self.layers:
             hidden, _ = layer(hidden, attention_mask)  # (batch, seq, hidden)
@@ -93,9 +94,9 @@ class SequenceClassifier(nn.Module):
                  classifier_dropout: float | None = None) -> None:
         super().__init__()
         if num_labels < 2:
-            raise ValueError(f"a classifier needs at least 2 labels, got num_labels={num_labels}")
+            raise CourseError(f"a classifier needs at least 2 labels, got num_labels={num_labels}")
         if pooling not in POOLINGS:
-            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+            raise CourseError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         self.config, self.num_labels, self.pooling = config, num_labels, pooling
         self.encoder = Encoder(config)
         self.pooler = nn.Linear(config.hidden_size, config.hidden_size) if pooling == "cls" else None
@@ -123,7 +124,7 @@ class TokenClassifier(nn.Module):
     def __init__(self, config: EncoderConfig, num_labels: int, classifier_dropout: float | None = None) -> None:
         super().__init__()
         if num_labels < 2:
-            raise ValueError(f"a tagger needs at least 2 labels, got num_labels={num_labels}")
+            raise CourseError(f"a tagger needs at least 2 labels, got num_labels={num_labels}")
         self.config, self.num_labels = config, num_labels
         self.encoder = Encoder(config)
         self.dropout = nn.Dropout(config.dropout if classifier_dropout is None else classifier_dropout)

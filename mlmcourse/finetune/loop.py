@@ -26,6 +26,7 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
+from mlmcourse.errors import CourseError
 from mlmcourse.finetune.config import FinetuneConfig
 from mlmcourse.finetune.data import TaskData, sample_examples
 from mlmcourse.finetune.encoding import collate
@@ -65,8 +66,8 @@ class FinetuneResult:
 def load_data(config: FinetuneConfig) -> TaskData:
     """The task ``config.task`` or the file ``config.data``."""
     if (config.task is None) == (config.data is None):
-        raise ValueError("give a task name (--task toyworld-truth) or a file (--data my_examples.csv), not both "
-                         "and not neither")
+        raise CourseError("give a task name (--task toyworld-truth) or a file (--data my_examples.csv), not both "
+                          "and not neither")
     if config.data is not None:
         from mlmcourse.finetune.files import read_labelled_file
 
@@ -120,7 +121,7 @@ def finetune(config: FinetuneConfig, data: TaskData | None = None, model: torch.
     if model is None:
         model, tokenizer = build_classifier(config, data.label_names, data.kind)
     elif tokenizer is None:
-        raise ValueError("pass the tokenizer of the model you pass")
+        raise CourseError("pass the tokenizer of the model you pass")
     device = choose_device(config.device, "fp32").device
     model.to(device).train()
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mlmcourse.errors import CourseError
+
 
 def confusion_matrix(labels: Sequence[int], predictions: Sequence[int], num_labels: int) -> list[list[int]]:
     """``matrix[true][predicted]``: how many examples of class ``true`` were predicted as ``predicted``.
@@ -27,11 +29,11 @@ def confusion_matrix(labels: Sequence[int], predictions: Sequence[int], num_labe
     [[1, 1, 0], [0, 2, 0], [1, 0, 0]]
     """
     if len(labels) != len(predictions):
-        raise ValueError(f"{len(labels)} labels but {len(predictions)} predictions; they must pair up one to one")
+        raise CourseError(f"{len(labels)} labels but {len(predictions)} predictions; they must pair up one to one")
     matrix = [[0] * num_labels for _ in range(num_labels)]
     for true, predicted in zip(labels, predictions, strict=True):
         if not (0 <= true < num_labels and 0 <= predicted < num_labels):
-            raise ValueError(f"label {true} or prediction {predicted} is outside 0..{num_labels - 1}")
+            raise CourseError(f"label {true} or prediction {predicted} is outside 0..{num_labels - 1}")
         matrix[true][predicted] += 1
     return matrix
 
@@ -43,7 +45,7 @@ def accuracy(labels: Sequence[int], predictions: Sequence[int]) -> float:
     0.75
     """
     if not labels:
-        raise ValueError("accuracy of nothing: pass at least one label")
+        raise CourseError("accuracy of nothing: pass at least one label")
     return sum(true == predicted for true, predicted in zip(labels, predictions, strict=True)) / len(labels)
 
 

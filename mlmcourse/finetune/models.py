@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from mlmcourse.errors import CourseError
 from mlmcourse.finetune.config import FinetuneConfig
 from mlmcourse.finetune.heads import SequenceClassifier, TokenClassifier
 
@@ -87,8 +88,8 @@ def _pretrained(config: FinetuneConfig, label_names: list[str], kind: str) -> tu
         masked_lm = MaskedLM.from_pretrained(folder)
         return from_masked_lm(masked_lm, len(label_names), kind, config.pooling, config.dropout), tokenizer
     if config.pooling != "cls":
-        raise ValueError(f"pooling={config.pooling!r} is for the course's own encoder; {config.init_from} trains as "
-                         "its transformers class, which pools its own way (use pooling='cls')")
+        raise CourseError(f"pooling={config.pooling!r} is for the course's own encoder; {config.init_from} trains as "
+                          "its transformers class, which pools its own way (use pooling='cls')")
     with quiet_transformers():
         model = load_auto_model(folder, AUTO_CLASSES[kind], dropout=config.dropout, num_labels=len(label_names),
                                 id2label=dict(enumerate(label_names)),
@@ -111,5 +112,5 @@ def _check_positions(model: torch.nn.Module, max_length: int) -> None:
 
     positions = usable_positions(model.config)
     if positions is not None and max_length > positions:
-        raise ValueError(f"max_length {max_length} is longer than the model's {positions} positions; "
-                         f"use --max-length {positions} or less")
+        raise CourseError(f"max_length {max_length} is longer than the model's {positions} positions; "
+                          f"use --max-length {positions} or less")

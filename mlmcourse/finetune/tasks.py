@@ -32,6 +32,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 
+from mlmcourse.errors import CourseError
 from mlmcourse.finetune.data import SPLITS, Examples, TaskData
 
 TASK_VERSION = 2  # bump when a task's construction changes (cached tasks are rebuilt)
@@ -208,8 +209,8 @@ def load_task(name: str, seed: int = 0, small: bool = False) -> TaskData:
         "pydocs-topic": lambda: pydocs_topic(seed),
     }
     if name not in builders:
-        raise ValueError(f"unknown task {name!r}; choose one of {', '.join(TASKS)} or pass your own file with "
-                         "--data (CSV or JSON Lines with `text` and `label` columns)")
+        raise CourseError(f"unknown task {name!r}; choose one of {', '.join(TASKS)} or pass your own file with "
+                          "--data (CSV or JSON Lines with `text` and `label` columns)")
     return cached_task(f"{name}-seed{seed}{'-small' if small else ''}", builders[name])
 
 

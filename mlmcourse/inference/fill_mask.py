@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from mlmcourse.errors import CourseError
+
 MASK_SPELLINGS = re.compile(r"<mask>|\[mask\]", flags=re.IGNORECASE)
 
 Record = dict[str, Any]  # {"score": float, "token": int, "token_str": str, "sequence": str}
@@ -37,14 +39,14 @@ def normalize_mask(text: str, tokenizer: Any) -> str:
     """
     mask_token = tokenizer if isinstance(tokenizer, str) else getattr(tokenizer, "mask_token", None)
     if not mask_token:
-        raise ValueError("this tokenizer has no mask token, so it cannot be used for fill-mask; "
-                         "use a masked-language-model tokenizer (BERT's [MASK], RoBERTa's <mask>).")
+        raise CourseError("this tokenizer has no mask token, so it cannot be used for fill-mask; "
+                          "use a masked-language-model tokenizer (BERT's [MASK], RoBERTa's <mask>).")
     if not isinstance(text, str):
-        raise ValueError(f"expected a text (str), got {type(text).__name__}: {text!r}")
+        raise CourseError(f"expected a text (str), got {type(text).__name__}: {text!r}")
     normalized = MASK_SPELLINGS.sub(lambda _: mask_token, text)
     if mask_token not in normalized:
-        raise ValueError(f"no mask token found in {text!r}; write <mask> or [MASK] where a word is missing, "
-                         "e.g. 'The <mask> barked at me.'")
+        raise CourseError(f"no mask token found in {text!r}; write <mask> or [MASK] where a word is missing, "
+                          "e.g. 'The <mask> barked at me.'")
     return normalized
 
 
@@ -78,7 +80,7 @@ def target_token_ids(tokenizer: Any, targets: str | Sequence[str]) -> list[int]:
         ids.append(token_id)
     ids = list(set(ids))  # the pipeline's order: ties in the top-k then break the same way
     if not ids:
-        raise ValueError(f"none of the targets {list(targets)!r} maps to a token; pass words from the vocabulary.")
+        raise CourseError(f"none of the targets {list(targets)!r} maps to a token; pass words from the vocabulary.")
     return ids
 
 
@@ -128,9 +130,9 @@ def fill_mask(
     from mlmcourse.inference.logits import logits_at_positions, max_positions, pad_rows
 
     if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
-        raise ValueError(f"top_k must be a whole number >= 1 (how many predictions per mask), got {top_k!r}.")
+        raise CourseError(f"top_k must be a whole number >= 1 (how many predictions per mask), got {top_k!r}.")
     if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}.")
+        raise CourseError(f"batch_size must be a whole number >= 1, got {batch_size!r}.")
     single_text = isinstance(texts, str)
     text_list = [texts] if single_text else list(texts)
     if not text_list:
@@ -141,10 +143,10 @@ def fill_mask(
     limit = max_positions(model, tokenizer)
     for text, ids in zip(text_list, encoded, strict=True):
         if limit is not None and len(ids) > limit:
-            raise ValueError(f"{text[:60]!r}... has {len(ids)} tokens but the model reads at most {limit}; "
-                             "shorten it to the sentence around the mask.")
+            raise CourseError(f"{text[:60]!r}... has {len(ids)} tokens but the model reads at most {limit}; "
+                              "shorten it to the sentence around the mask.")
         if tokenizer.mask_token_id not in ids:  # e.g. the mask was glued to a word by the tokenizer
-            raise ValueError(f"no mask token survives tokenization of {text!r}; put spaces around <mask>.")
+            raise CourseError(f"no mask token survives tokenization of {text!r}; put spaces around <mask>.")
 
     results: list[Any] = [None] * len(text_list)
     token_strings: dict[int, str] = {}  # decoded once per distinct candidate id

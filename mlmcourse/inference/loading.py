@@ -20,7 +20,7 @@ from typing import Any
 
 from mlmcourse import config
 from mlmcourse.config import hub_reachable
-from mlmcourse.errors import CourseError
+from mlmcourse.errors import CourseError, reading_weights
 
 COURSE_CHECKPOINT = "course-tiny"
 HUB_NAME = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -46,7 +46,7 @@ def load_model(name_or_path: str | Path | None = None, *, engine: str = "torch")
     The model is returned in eval mode.
     """
     if engine not in ("torch", "numpy"):
-        raise ValueError(f"engine must be 'torch' or 'numpy', got {engine!r}.")
+        raise CourseError(f"engine must be 'torch' or 'numpy', got {engine!r}.")
     if name_or_path is None:
         folder = course_checkpoint_dir()
         if not any((folder / name).exists() for name in ("config.json", NATIVE_CONFIG)):
@@ -173,7 +173,8 @@ def _load_folder(folder: Path, engine: str) -> tuple[Any, Any]:
     else:
         from transformers import AutoModelForMaskedLM
 
-        model = AutoModelForMaskedLM.from_pretrained(folder, use_safetensors=True)
+        with reading_weights(folder / "model.safetensors"):
+            model = AutoModelForMaskedLM.from_pretrained(folder, use_safetensors=True)
     return model.eval(), tokenizer
 
 

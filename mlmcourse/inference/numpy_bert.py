@@ -20,6 +20,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from mlmcourse.errors import CourseError, reading_weights
+
 _erf = np.vectorize(math.erf, otypes=[np.float64])
 
 ACTIVATIONS = {
@@ -56,12 +58,12 @@ class NumpyBert:
 
     def __init__(self, weights: dict[str, np.ndarray], config: dict) -> None:
         if config.get("model_type") != "bert" or config.get("position_embedding_type", "absolute") != "absolute":
-            raise ValueError("the NumPy engine reads BERT checkpoints with absolute positions only; "
-                             "load this model with PyTorch instead (mlmcourse fill-mask --engine torch).")
+            raise CourseError("the NumPy engine reads BERT checkpoints with absolute positions only; "
+                              "load this model with PyTorch instead (mlmcourse fill-mask --engine torch).")
         activation = config.get("hidden_act", "gelu")
         if activation not in ACTIVATIONS:
-            raise ValueError(f"the NumPy engine does not know the activation {activation!r}; "
-                             "use --engine torch.")
+            raise CourseError(f"the NumPy engine does not know the activation {activation!r}; "
+                              "use --engine torch.")
         self.activation = ACTIVATIONS[activation]
         # A fresh, aligned float32 copy: arrays read from a file can be unaligned, which makes matmul skip BLAS.
         self.weights = {name: np.array(value, dtype=np.float32) for name, value in weights.items()}
@@ -80,7 +82,8 @@ class NumpyBert:
 
         folder = Path(folder)
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        weights = load_file(folder / "model.safetensors")
+        with reading_weights(folder / "model.safetensors"):
+            weights = load_file(folder / "model.safetensors")
         # Some exporters omit the "bert." prefix of the encoder weights; restore it.
         weights = {(name if name.startswith(("bert.", "cls.")) else f"bert.{name}"): value
                    for name, value in weights.items()}

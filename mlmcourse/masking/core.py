@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
+from mlmcourse.errors import CourseError
 from mlmcourse.masking.randomness import GeneratorSource, HashSource
 from mlmcourse.masking.strategies import (
     SpanLayoutTooShort,
@@ -52,7 +53,7 @@ class MaskingConfig:
     def __post_init__(self) -> None:
         check_probabilities(self.mask_prob, self.mask_replace_prob, self.random_replace_prob)
         if self.strategy not in STRATEGIES:
-            raise ValueError(f"unknown masking strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
+            raise CourseError(f"unknown masking strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
         if self.strategy == "span":
             span_success_prob(self.mean_span_length, self.max_span_length)  # raises if impossible
 
@@ -65,28 +66,28 @@ class MaskingConfig:
             "spanbert": cls(strategy="span"), "exact": cls(strategy="exact"),
         }
         if name not in presets:
-            raise ValueError(f"unknown masking preset {name!r}; choose one of {', '.join(presets)}")
+            raise CourseError(f"unknown masking preset {name!r}; choose one of {', '.join(presets)}")
         return presets[name]
 
 
 def check_probabilities(mask_prob: float, mask_replace_prob: float, random_replace_prob: float) -> None:
-    """Raise a ValueError that says what is wrong when the masking probabilities are impossible.
+    """Raise a CourseError that says what is wrong when the masking probabilities are impossible.
 
     >>> check_probabilities(0.15, 0.8, 0.1)  # BERT's: fine, returns None
     >>> check_probabilities(0.15, 0.8, 0.3)
     Traceback (most recent call last):
     ...
-    ValueError: mask_replace_prob + random_replace_prob = 0.8 + 0.3 = 1.1 is over 1: they are shares of the chosen tokens (BERT: 0.8 [MASK] + 0.1 random, the other 0.1 kept)
+    mlmcourse.errors.CourseError: mask_replace_prob + random_replace_prob = 0.8 + 0.3 = 1.1 is over 1: they are shares of the chosen tokens (BERT: 0.8 [MASK] + 0.1 random, the other 0.1 kept)
     """
     for name, value in (("mask_prob", mask_prob), ("mask_replace_prob", mask_replace_prob),
                         ("random_replace_prob", random_replace_prob)):
         if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
-            raise ValueError(f"{name} must be a probability between 0 and 1, got {value!r} (BERT: mask_prob=0.15, "
-                             "mask_replace_prob=0.8, random_replace_prob=0.1)")
+            raise CourseError(f"{name} must be a probability between 0 and 1, got {value!r} (BERT: mask_prob=0.15, "
+                              "mask_replace_prob=0.8, random_replace_prob=0.1)")
     if mask_replace_prob + random_replace_prob > 1.0 + 1e-9:
-        raise ValueError(f"mask_replace_prob + random_replace_prob = {mask_replace_prob} + {random_replace_prob} = "
-                         f"{round(mask_replace_prob + random_replace_prob, 6)} is over 1: they are shares of the "
-                         "chosen tokens (BERT: 0.8 [MASK] + 0.1 random, the other 0.1 kept)")
+        raise CourseError(f"mask_replace_prob + random_replace_prob = {mask_replace_prob} + {random_replace_prob} = "
+                          f"{round(mask_replace_prob + random_replace_prob, 6)} is over 1: they are shares of the "
+                          "chosen tokens (BERT: 0.8 [MASK] + 0.1 random, the other 0.1 kept)")
 
 
 def replacement_candidates(vocab_size: int, excluded_ids: Sequence[int] | torch.Tensor) -> torch.Tensor | range:
@@ -100,7 +101,7 @@ def replacement_candidates(vocab_size: int, excluded_ids: Sequence[int] | torch.
     allowed = torch.ones(vocab_size, dtype=torch.bool)
     allowed[torch.as_tensor(excluded_ids, dtype=torch.long)] = False
     if not allowed.any():
-        raise ValueError(f"no token is left for random replacements: all {vocab_size} ids are special")
+        raise CourseError(f"no token is left for random replacements: all {vocab_size} ids are special")
     ids = allowed.nonzero().squeeze(1)
     first, last = int(ids[0]), int(ids[-1])
     return range(first, last + 1) if last - first + 1 == len(ids) else ids
@@ -145,8 +146,8 @@ def select_positions(config: MaskingConfig, source: GeneratorSource | HashSource
         return select_exact(source.uniform(shape, _SELECT), maskable, config.mask_prob)
     if config.strategy == "whole_word":
         if word_starts is None:
-            raise ValueError("whole-word masking needs to know where words start: pass word_ids (from "
-                             "encoding.word_ids(), None -> -1)")
+            raise CourseError("whole-word masking needs to know where words start: pass word_ids (from "
+                              "encoding.word_ids(), None -> -1)")
         return select_whole_words(source.uniform(shape, _SELECT), maskable, word_starts, config.mask_prob)
     phase = source.uniform((shape[0], 1), _SPAN_PHASE)
     pairs = span_pairs_needed(shape[1], config.mask_prob, config.mean_span_length)
@@ -194,11 +195,11 @@ def mask_tokens(input_ids: torch.Tensor, special_tokens_mask: torch.Tensor, mask
     input_ids = torch.as_tensor(input_ids, dtype=torch.long)
     special = torch.as_tensor(special_tokens_mask).bool()
     if special.shape != input_ids.shape:
-        raise ValueError(f"special_tokens_mask has shape {tuple(special.shape)} but input_ids has "
-                         f"{tuple(input_ids.shape)}; they must match (1 = special or padding)")
+        raise CourseError(f"special_tokens_mask has shape {tuple(special.shape)} but input_ids has "
+                          f"{tuple(input_ids.shape)}; they must match (1 = special or padding)")
     low, high = torch.aminmax(input_ids)
     if int(low) < 0 or int(high) >= vocab_size:
-        raise ValueError(f"token ids must be in [0, {vocab_size}) (vocab_size), found {int(low)}..{int(high)}")
+        raise CourseError(f"token ids must be in [0, {vocab_size}) (vocab_size), found {int(low)}..{int(high)}")
     if special_token_ids is None:
         special_token_ids = torch.cat([input_ids.masked_select(special).unique(), torch.tensor([mask_token_id])])
     word_starts = None

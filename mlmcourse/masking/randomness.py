@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import torch
 
+from mlmcourse.errors import CourseError
+
 _LOW32 = 0xFFFFFFFF
 
 
@@ -102,5 +104,5 @@ class HashSource:
 
     def uniform(self, shape: tuple[int, int], stream: int) -> torch.Tensor:
         if shape[0] != len(self.keys):
-            raise ValueError(f"HashSource has {len(self.keys)} row keys but {shape[0]} rows were asked for")
+            raise CourseError(f"HashSource has {len(self.keys)} row keys but {shape[0]} rows were asked for")
         return hash_uniform(self.keys, shape[1], self.seed, stream)

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mlmcourse.errors import CourseError
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -56,10 +58,10 @@ def mask_rate_experiment(world: ToyWorld, rates: Sequence[float], lines: Sequenc
     from mlmcourse.progress import tqdm
 
     if not lines:
-        raise ValueError("mask_rate_experiment needs some toy-world lines, e.g. world.generate(100, seed=1)")
+        raise CourseError("mask_rate_experiment needs some toy-world lines, e.g. world.generate(100, seed=1)")
     for rate in rates:
         if not 0.0 < rate <= 1.0:
-            raise ValueError(f"mask rates must be in (0, 1], got {rate}")
+            raise CourseError(f"mask rates must be in (0, 1], got {rate}")
     rng = random.Random(seed)
     sentences = [line.split() for line in lines]
     draws = [[rng.random() for _ in words] for words in sentences]

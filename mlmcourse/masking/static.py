@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import torch
 
+from mlmcourse.errors import CourseError
 from mlmcourse.masking.collator import MLMCollator
 
 
@@ -44,11 +45,11 @@ def static_mask_dataset(dataset, tokenizer, copies: int = 1, seed: int = 0, batc
     import datasets
 
     if "input_ids" not in dataset.column_names:
-        raise ValueError(f"static_mask_dataset needs a tokenized dataset with an 'input_ids' column; got "
-                         f"{dataset.column_names}. Tokenize first: dataset.map(lambda b: tokenizer(b['text']), "
-                         "batched=True)")
+        raise CourseError(f"static_mask_dataset needs a tokenized dataset with an 'input_ids' column; got "
+                          f"{dataset.column_names}. Tokenize first: dataset.map(lambda b: tokenizer(b['text']), "
+                          "batched=True)")
     if copies < 1:
-        raise ValueError(f"copies must be at least 1 (BERT used 10), got {copies}")
+        raise CourseError(f"copies must be at least 1 (BERT used 10), got {copies}")
     keep = [c for c in ("input_ids", "attention_mask", "special_tokens_mask", "word_ids", "offset_mapping")
             if c in dataset.column_names]
     parts = []

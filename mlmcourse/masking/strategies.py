@@ -25,6 +25,7 @@ import math
 
 import torch
 
+from mlmcourse.errors import CourseError
 from mlmcourse.masking.words import word_start_positions
 
 
@@ -87,7 +88,7 @@ def span_success_prob(mean_span_length: float, max_span_length: int) -> float:
     0.2
     """
     if not 1.0 <= mean_span_length < (max_span_length + 1) / 2:
-        raise ValueError(f"mean_span_length must be in [1, {(max_span_length + 1) / 2}) for max_span_length="
+        raise CourseError(f"mean_span_length must be in [1, {(max_span_length + 1) / 2}) for max_span_length="
                          f"{max_span_length} (a geometric length cannot average more), got {mean_span_length}; "
                          "SpanBERT uses 3.8 with max 10")
     if mean_span_length == 1.0:

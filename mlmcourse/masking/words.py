@@ -22,6 +22,8 @@ from collections.abc import Sequence
 
 import torch
 
+from mlmcourse.errors import CourseError
+
 
 def starts_from_word_ids(word_ids: torch.Tensor) -> torch.Tensor:
     """True where a token starts a word, from word ids (-1 for tokens outside any word, e.g. specials).
@@ -66,7 +68,7 @@ def word_start_table(tokenizer) -> torch.Tensor:
     elif any(piece.startswith("▁") for piece in pieces):  # SentencePiece / Metaspace
         starts = [piece.startswith("▁") for piece in pieces]
     else:
-        raise ValueError(
+        raise CourseError(
             "cannot tell from this tokenizer's vocabulary which pieces start a word (no '##' prefix, no 'Ġ' or "
             "'▁' pieces); give each example a 'word_ids' list (encoding.word_ids(), None -> -1) or an "
             "'offset_mapping' (tokenize with return_offsets_mapping=True)"

@@ -14,6 +14,8 @@ import argparse
 import json
 import time
 
+from mlmcourse.errors import CourseError
+
 # name -> (full size, --quick size)
 SIZES = {"n_texts": (2000, 200), "n_probes": (200, 20), "n_pairs": (100, 10), "pll_texts": (200, 20)}
 
@@ -24,6 +26,10 @@ def _command(args: argparse.Namespace) -> int:
 
     sizes = {name: getattr(args, name) if getattr(args, name) is not None else (quick if args.quick else full)
              for name, (full, quick) in SIZES.items()}
+    for name, value in [*sizes.items(), ("batch_size", args.batch_size)]:
+        smallest = 1 if name in ("n_texts", "batch_size") else 0
+        if value < smallest:
+            raise CourseError(f"--{name.replace('_', '-')} must be a whole number >= {smallest}, got {value}")
     start = time.perf_counter()
     model, tokenizer = load_model(args.model)
     result = {"model": str(course_checkpoint_dir() if args.model is None else args.model)}

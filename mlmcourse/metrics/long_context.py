@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from mlmcourse.errors import CourseError
 from mlmcourse.inference.logits import logits_at_positions
 from mlmcourse.metrics.perplexity import log_softmax
 
@@ -28,7 +29,7 @@ class InContext:
 
     def __init__(self, context_lines: Sequence[str], seq_len: int, seed: int = 0) -> None:
         if not context_lines:
-            raise ValueError("InContext needs context lines (e.g. held-out toy-world lines) to surround the probes.")
+            raise CourseError("InContext needs context lines (e.g. held-out toy-world lines) to surround the probes.")
         self.context_lines, self.seq_len, self.seed = list(context_lines), seq_len, seed
         self._context_ids: list[list[int]] | None = None
 
@@ -44,8 +45,8 @@ class InContext:
         for index, ids in enumerate(tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"]):
             room = self.seq_len - 2 - len(ids)  # context tokens around [CLS] probe [SEP]
             if room < 0:
-                raise ValueError(f"a probe of {len(ids)} tokens does not fit in seq_len {self.seq_len} with [CLS] "
-                                 "and [SEP]; use a longer seq_len.")
+                raise CourseError(f"a probe of {len(ids)} tokens does not fit in seq_len {self.seq_len} with [CLS] "
+                                  "and [SEP]; use a longer seq_len.")
             rng = np.random.default_rng([self.seed, index])
             before = int(rng.integers(0, room + 1))
             preceding = self._draw(rng, before)  # whole lines, each ending in [SEP]: keep the last `before` tokens
@@ -68,7 +69,7 @@ class InContext:
         input_ids, _ = self.rows(tokenizer, texts)  # (n, seq_len)
         masks = input_ids == tokenizer.mask_token_id  # (n, seq_len)
         if not (masks.sum(axis=1) == 1).all():
-            raise ValueError("each probe text needs exactly one mask token.")
+            raise CourseError("each probe text needs exactly one mask token.")
         result = []
         for start in range(0, len(input_ids), batch_size):
             batch = slice(start, start + batch_size)
@@ -87,7 +88,7 @@ def probe_losses(model: Any, tokenizer: Any, probes: Sequence[Any], log_probs: A
 
     answers = [single_token_id(tokenizer, probe.answer, probe.index == 0) for probe in probes]
     if None in answers:
-        raise ValueError("some probe answers are several tokens with this tokenizer; use the course tokenizer.")
+        raise CourseError("some probe answers are several tokens with this tokenizer; use the course tokenizer.")
     texts = [probe.masked_text(tokenizer.mask_token) for probe in probes]
     scores = (log_probs or probe_log_probs)(model, tokenizer, texts, batch_size)  # (n, vocab)
     return -scores[np.arange(len(probes)), answers]  # (n,)

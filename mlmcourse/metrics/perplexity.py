@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from mlmcourse.errors import CourseError
 from mlmcourse.inference.logits import logits_at_positions, max_positions, pad_rows
 from mlmcourse.masking.core import IGNORE_INDEX  # -100: the label cross-entropy skips
 
@@ -87,7 +88,7 @@ def batches_by_length(lengths: Sequence[int], batch_size: int) -> list[list[int]
     [[1, 3], [0, 2]]
     """
     if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}.")
+        raise CourseError(f"batch_size must be a whole number >= 1, got {batch_size!r}.")
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
     return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
 
@@ -99,9 +100,9 @@ def _losses_and_ranks(model: Any, tokenizer: Any, texts: Sequence[str], mask_pro
     from mlmcourse.progress import tqdm
 
     if not 0 < mask_prob <= 1:
-        raise ValueError(f"mask_prob must be in (0, 1], got {mask_prob!r}.")
+        raise CourseError(f"mask_prob must be in (0, 1], got {mask_prob!r}.")
     if not any(text and text.strip() for text in texts):
-        raise ValueError("evaluation needs at least one non-empty text.")
+        raise CourseError("evaluation needs at least one non-empty text.")
     ids, special = encode_for_evaluation(tokenizer, texts, model)
     masked = [mask_text_ids(row, flags, tokenizer.mask_token_id, len(tokenizer), mask_prob, seed, index,
                             mask_replace_prob, random_replace_prob)
@@ -153,8 +154,8 @@ def evaluate_mlm(model: Any, tokenizer: Any, texts: Sequence[str], mask_prob: fl
                                       random_replace_prob, progress)
     all_losses, all_ranks = np.concatenate(losses), np.concatenate(ranks)  # (n_predicted,) each
     if len(all_losses) == 0:
-        raise ValueError(f"no token was masked in {len(texts)} text(s) at mask_prob={mask_prob}; "
-                         "evaluate on more or longer texts, or raise mask_prob.")
+        raise CourseError(f"no token was masked in {len(texts)} text(s) at mask_prob={mask_prob}; "
+                          "evaluate on more or longer texts, or raise mask_prob.")
     loss = float(all_losses.sum() / len(all_losses))
     result = {"loss": loss, "perplexity": math.exp(loss)}
     result.update({f"top{k}": float(np.mean(all_ranks < k)) for k in top_k})

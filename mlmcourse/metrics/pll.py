@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from mlmcourse.errors import CourseError
 from mlmcourse.inference.logits import pad_rows
 from mlmcourse.metrics.perplexity import batches_by_length, encode_for_evaluation, log_softmax
 
@@ -80,7 +81,7 @@ def pseudo_perplexity(model: Any, tokenizer: Any, texts: Sequence[str], batch_si
     scores = token_pseudo_log_probs(model, tokenizer, list(texts), batch_size, progress)
     n_tokens = sum(len(row) for row in scores)
     if n_tokens == 0:
-        raise ValueError("pseudo_perplexity needs at least one token to score; pass non-empty texts.")
+        raise CourseError("pseudo_perplexity needs at least one token to score; pass non-empty texts.")
     return math.exp(-sum(float(row.sum()) for row in scores) / n_tokens)
 
 
@@ -91,7 +92,7 @@ def minimal_pair_accuracy(model: Any, tokenizer: Any, pairs: Sequence[tuple[str,
     Each pair differs in one word, so their PLLs cover the same number of tokens in the toy world.
     """
     if not pairs:
-        raise ValueError("minimal_pair_accuracy needs at least one (grammatical, ungrammatical) pair.")
+        raise CourseError("minimal_pair_accuracy needs at least one (grammatical, ungrammatical) pair.")
     good_and_bad = pseudo_log_likelihood(model, tokenizer, [text for pair in pairs for text in pair], batch_size,
                                          progress)
     wins = [good > bad for good, bad in zip(good_and_bad[0::2], good_and_bad[1::2], strict=True)]

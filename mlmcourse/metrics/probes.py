@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from mlmcourse.errors import CourseError
 from mlmcourse.inference.logits import pad_rows
 from mlmcourse.metrics.perplexity import batches_by_length, log_softmax
 from mlmcourse.metrics.pll import minimal_pair_accuracy
@@ -65,7 +66,7 @@ def probe_log_probs(model: Any, tokenizer: Any, texts: Sequence[str], batch_size
     ids = tokenizer(list(texts), add_special_tokens=True)["input_ids"]
     for text, row in zip(texts, ids, strict=True):
         if row.count(tokenizer.mask_token_id) != 1:
-            raise ValueError(f"a probe needs exactly one mask token, {text!r} has {row.count(tokenizer.mask_token_id)}.")
+            raise CourseError(f"a probe needs exactly one mask token, {text!r} has {row.count(tokenizer.mask_token_id)}.")
     result = None
     for batch in batches_by_length([len(row) for row in ids], batch_size):
         input_ids = pad_rows([ids[i] for i in batch], tokenizer.pad_token_id or 0)  # (batch, seq)
@@ -141,8 +142,8 @@ def probe_report(model: Any, tokenizer: Any, world: Any, n: int = 200, seed: int
         rows.append(score_probes(model, tokenizer, world.probes(name, n, seed=seed), batch_size, log_probs))
     counts = np.array([row["n"] for row in rows])
     if counts.sum() == 0:
-        raise ValueError("no probe could be scored: every probe word splits into several tokens with this "
-                         "tokenizer; use the course tokenizer (mlmcourse.tokenization.course_tokenizer()).")
+        raise CourseError("no probe could be scored: every probe word splits into several tokens with this "
+                          "tokenizer; use the course tokenizer (mlmcourse.tokenization.course_tokenizer()).")
 
     def overall(key: str) -> float:
         return float(sum(row[key] * row["n"] for row in rows if row["n"]) / counts.sum())

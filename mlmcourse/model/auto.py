@@ -92,5 +92,8 @@ def load_auto_model(folder: str | Path, auto_class: str = "AutoModelForMaskedLM"
     config = transformers.AutoConfig.from_pretrained(str(folder), **config_changes)
     if dropout is not None:
         set_dropout(config, dropout)
-    model = getattr(transformers, auto_class).from_pretrained(str(folder), config=config, use_safetensors=True)
+    from mlmcourse.errors import reading_weights
+
+    with reading_weights(Path(folder) / "model.safetensors"):
+        model = getattr(transformers, auto_class).from_pretrained(str(folder), config=config, use_safetensors=True)
     return model.train()

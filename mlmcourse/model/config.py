@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
+from mlmcourse.errors import CourseError
+
 # name -> (num_layers, hidden_size, num_heads); intermediate = 4 * hidden, head size 64 as in the papers.
 PRESETS: dict[str, tuple[int, int, int]] = {
     "tiny": (2, 128, 2),  # BERT-Tiny
@@ -56,33 +58,33 @@ class EncoderConfig:
         for name in ("vocab_size", "hidden_size", "num_layers", "num_heads", "intermediate_size", "max_position"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
-                raise ValueError(f"EncoderConfig.{name} must be a positive integer, got {value!r}.")
+                raise CourseError(f"EncoderConfig.{name} must be a positive integer, got {value!r}.")
         if self.hidden_size % self.num_heads:
-            raise ValueError(
+            raise CourseError(
                 f"hidden_size {self.hidden_size} is not divisible by num_heads {self.num_heads}: each head gets "
                 f"hidden_size / num_heads features. Try num_heads={max(1, self.hidden_size // 64)} (head size 64)."
             )
         if self.attention not in ("sdpa", "eager", "nystrom"):
-            raise ValueError(f"attention must be 'sdpa', 'eager' or 'nystrom', got {self.attention!r}.")
+            raise CourseError(f"attention must be 'sdpa', 'eager' or 'nystrom', got {self.attention!r}.")
         if not isinstance(self.num_landmarks, int) or self.num_landmarks < 1:
-            raise ValueError(f"num_landmarks must be a positive integer (transformers' default is 64), got "
+            raise CourseError(f"num_landmarks must be a positive integer (transformers' default is 64), got "
                              f"{self.num_landmarks!r}.")
         if self.conv_kernel_size is not None and (not isinstance(self.conv_kernel_size, int)
                                                   or self.conv_kernel_size < 1 or self.conv_kernel_size % 2 == 0):
-            raise ValueError(f"conv_kernel_size must be an odd positive integer (transformers' default is 65) "
+            raise CourseError(f"conv_kernel_size must be an odd positive integer (transformers' default is 65) "
                              f"so the convolution keeps every position in place, or None for no convolution; got "
                              f"{self.conv_kernel_size!r}.")
         if self.pinv_scale not in ("batch", "matrix"):
-            raise ValueError(f"pinv_scale must be 'batch' (as transformers) or 'matrix' (rows independent of their "
+            raise CourseError(f"pinv_scale must be 'batch' (as transformers) or 'matrix' (rows independent of their "
                              f"batch), got {self.pinv_scale!r}.")
         if self.activation not in ("gelu", "gelu_tanh"):
-            raise ValueError(f"activation must be 'gelu' (exact) or 'gelu_tanh' (the tanh approximation), got "
+            raise CourseError(f"activation must be 'gelu' (exact) or 'gelu_tanh' (the tanh approximation), got "
                              f"{self.activation!r}.")
         for name in ("dropout", "attention_dropout"):
             if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")
+                raise CourseError(f"{name} must be in [0, 1), got {getattr(self, name)!r}.")
         if not 0 <= self.pad_token_id < self.vocab_size:
-            raise ValueError(f"pad_token_id {self.pad_token_id} is outside the vocabulary (size {self.vocab_size}).")
+            raise CourseError(f"pad_token_id {self.pad_token_id} is outside the vocabulary (size {self.vocab_size}).")
 
     @property
     def head_size(self) -> int:
@@ -99,14 +101,14 @@ class EncoderConfig:
         True
         """
         if name not in PRESETS:
-            raise ValueError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}.")
+            raise CourseError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}.")
         num_layers, hidden_size, num_heads = PRESETS[name]
         base = dict(num_layers=num_layers, hidden_size=hidden_size, num_heads=num_heads,
                     intermediate_size=4 * hidden_size)
         known = {field.name for field in fields(cls)}
         unknown = sorted(set(overrides) - known)
         if unknown:
-            raise ValueError(f"EncoderConfig has no field(s) {unknown}; fields are {sorted(known)}.")
+            raise CourseError(f"EncoderConfig has no field(s) {unknown}; fields are {sorted(known)}.")
         return cls(**{**base, **overrides})
 
     def replace(self, **changes: Any) -> EncoderConfig:
@@ -123,5 +125,5 @@ class EncoderConfig:
         known = {field.name for field in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"unknown EncoderConfig field(s) {unknown}; fields are {sorted(known)}.")
+            raise CourseError(f"unknown EncoderConfig field(s) {unknown}; fields are {sorted(known)}.")
         return cls(**values)

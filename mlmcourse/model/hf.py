@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import torch
 from transformers import BertConfig, BertForMaskedLM, NystromformerForMaskedLM
 
+from mlmcourse.errors import CourseError
 from mlmcourse.model.config import EncoderConfig
 
 if TYPE_CHECKING:
@@ -90,8 +91,8 @@ def from_bert_state_dict(bert: dict[str, torch.Tensor], num_layers: int, head: b
                 for part in ("query", "key", "value") for kind in ("weight", "bias")
                 if _QKV.format(i=i, part=part, kind=kind) not in bert]
     if missing:
-        raise ValueError(f"the checkpoint lacks {len(missing)} BertForMaskedLM tensor(s), e.g. {missing[:3]}; "
-                         "is it a BertForMaskedLM (with its MLM head, 'cls.predictions.*') checkpoint?")
+        raise CourseError(f"the checkpoint lacks {len(missing)} BertForMaskedLM tensor(s), e.g. {missing[:3]}; "
+                          "is it a BertForMaskedLM (with its MLM head, 'cls.predictions.*') checkpoint?")
     state = {ours: bert[theirs] for ours, theirs in pairs}
     for i in range(num_layers):
         for kind in ("weight", "bias"):
@@ -103,12 +104,12 @@ def from_bert_state_dict(bert: dict[str, torch.Tensor], num_layers: int, head: b
 def bert_config(config: EncoderConfig, attn_implementation: str = "sdpa") -> BertConfig:
     """The ``BertConfig`` with the same shape as ``config`` (post-LN only)."""
     if config.pre_ln:
-        raise ValueError("this model is pre-LN (config.pre_ln=True), which BertForMaskedLM cannot express: "
-                         "BERT normalises after each residual sum. Train with pre_ln=False for a Hugging Face "
-                         "model, or keep it in mlmcourse (save_pretrained writes our own layout for pre-LN).")
+        raise CourseError("this model is pre-LN (config.pre_ln=True), which BertForMaskedLM cannot express: "
+                          "BERT normalises after each residual sum. Train with pre_ln=False for a Hugging Face "
+                          "model, or keep it in mlmcourse (save_pretrained writes our own layout for pre-LN).")
     if config.attention == "nystrom":
-        raise ValueError("a Nyström model is a NystromformerForMaskedLM, not a BertForMaskedLM: use "
-                         "mlmcourse.model.hf_nystrom.nystromformer_config (to_hf and save_pretrained do).")
+        raise CourseError("a Nyström model is a NystromformerForMaskedLM, not a BertForMaskedLM: use "
+                          "mlmcourse.model.hf_nystrom.nystromformer_config (to_hf and save_pretrained do).")
     activation = "gelu" if config.activation == "gelu" else "gelu_new"
     bert = BertConfig(
         vocab_size=config.vocab_size, hidden_size=config.hidden_size, num_hidden_layers=config.num_layers,
@@ -127,12 +128,12 @@ def bert_config(config: EncoderConfig, attn_implementation: str = "sdpa") -> Ber
 def encoder_config(bert: BertConfig, **overrides) -> EncoderConfig:
     """The ``EncoderConfig`` of a BERT config; refuses BERT variants our encoder does not implement."""
     if bert.hidden_act not in BERT_ACTIVATIONS:
-        raise ValueError(f"hidden_act {bert.hidden_act!r} is not supported: our encoder uses exact GELU ('gelu') "
-                         "or its tanh approximation ('gelu_new').")
+        raise CourseError(f"hidden_act {bert.hidden_act!r} is not supported: our encoder uses exact GELU ('gelu') "
+                          "or its tanh approximation ('gelu_new').")
     if getattr(bert, "position_embedding_type", "absolute") not in (None, "absolute"):
-        raise ValueError(f"position_embedding_type {bert.position_embedding_type!r} is not supported (absolute only).")
+        raise CourseError(f"position_embedding_type {bert.position_embedding_type!r} is not supported (absolute only).")
     if getattr(bert, "is_decoder", False):
-        raise ValueError("this BERT is configured as a decoder (is_decoder=True); a masked LM attends both ways.")
+        raise CourseError("this BERT is configured as a decoder (is_decoder=True); a masked LM attends both ways.")
     values = dict(
         vocab_size=bert.vocab_size, hidden_size=bert.hidden_size, num_layers=bert.num_hidden_layers,
         num_heads=bert.num_attention_heads, intermediate_size=bert.intermediate_size,
@@ -171,8 +172,8 @@ def from_hf(hf_model: BertForMaskedLM | NystromformerForMaskedLM, **overrides) -
         )
     bert = hf_model.state_dict()
     if not torch.equal(bert["cls.predictions.decoder.weight"], bert["bert.embeddings.word_embeddings.weight"]):
-        raise ValueError("this BertForMaskedLM has an untied decoder (output matrix != token embeddings); "
-                         "our MLM head always reuses the token embeddings.")
+        raise CourseError("this BertForMaskedLM has an untied decoder (output matrix != token embeddings); "
+                          "our MLM head always reuses the token embeddings.")
     config = encoder_config(hf_model.config, **overrides)
     model = MaskedLM(config)
     model.load_state_dict(from_bert_state_dict(bert, config.num_layers))

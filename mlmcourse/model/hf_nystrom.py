@@ -18,6 +18,7 @@ from __future__ import annotations
 import torch
 from transformers import NystromformerConfig, NystromformerForMaskedLM
 
+from mlmcourse.errors import CourseError
 from mlmcourse.model.config import EncoderConfig
 from mlmcourse.model.hf import _QKV, _layer_names, from_bert_state_dict, to_bert_state_dict
 
@@ -67,8 +68,8 @@ def from_nystromformer_state_dict(
     expected += [_CONV_THEIRS.format(i=i) for i in range(num_layers)] if convolution else []
     missing = [name for name in expected if name not in theirs]
     if missing:
-        raise ValueError(f"the checkpoint lacks {len(missing)} NystromformerForMaskedLM tensor(s), e.g. "
-                         f"{missing[:3]}; is it a NystromformerForMaskedLM (with its MLM head) checkpoint?")
+        raise CourseError(f"the checkpoint lacks {len(missing)} NystromformerForMaskedLM tensor(s), e.g. "
+                          f"{missing[:3]}; is it a NystromformerForMaskedLM (with its MLM head) checkpoint?")
     bert = _rename(dict(theirs), "nystromformer.", "bert.")
     bert["bert.embeddings.position_embeddings.weight"] = theirs[_POSITIONS][POSITION_OFFSET:]  # (max_position, h)
     state = from_bert_state_dict(bert, num_layers)
@@ -83,17 +84,17 @@ def nystromformer_config(config: EncoderConfig, segment_means_seq_len: int | Non
     ``segment_means_seq_len`` tokens (default: ``config.max_position``)."""
     seq_len = segment_means_seq_len or config.max_position
     if config.pre_ln:
-        raise ValueError("this model is pre-LN (config.pre_ln=True), which NystromformerForMaskedLM cannot express; "
-                         "keep it in mlmcourse (save_pretrained writes our own layout for pre-LN).")
+        raise CourseError("this model is pre-LN (config.pre_ln=True), which NystromformerForMaskedLM cannot express; "
+                          "keep it in mlmcourse (save_pretrained writes our own layout for pre-LN).")
     if config.pinv_scale != "batch":
-        raise ValueError("this model scales its pseudo-inverse per matrix (pinv_scale='matrix'); transformers 5 "
-                         "runs only the batch-wide scale, so NystromformerForMaskedLM cannot reproduce it.")
+        raise CourseError("this model scales its pseudo-inverse per matrix (pinv_scale='matrix'); transformers 5 "
+                          "runs only the batch-wide scale, so NystromformerForMaskedLM cannot reproduce it.")
     if config.conv_kernel_size is None:
-        raise ValueError("this model has no value convolution (conv_kernel_size=None); transformers' "
-                         "NystromformerForMaskedLM always has one, so it cannot hold this model.")
+        raise CourseError("this model has no value convolution (conv_kernel_size=None); transformers' "
+                          "NystromformerForMaskedLM always has one, so it cannot hold this model.")
     if seq_len % config.num_landmarks:
-        raise ValueError(f"transformers' Nystromformer needs segment_means_seq_len ({seq_len}) to be a multiple of "
-                         f"num_landmarks ({config.num_landmarks}); pass segment_means_seq_len=<a multiple>.")
+        raise CourseError(f"transformers' Nystromformer needs segment_means_seq_len ({seq_len}) to be a multiple of "
+                          f"num_landmarks ({config.num_landmarks}); pass segment_means_seq_len=<a multiple>.")
     return NystromformerConfig(
         vocab_size=config.vocab_size, hidden_size=config.hidden_size, num_hidden_layers=config.num_layers,
         num_attention_heads=config.num_heads, intermediate_size=config.intermediate_size,
@@ -110,11 +111,11 @@ def nystromformer_config(config: EncoderConfig, segment_means_seq_len: int | Non
 def encoder_config(theirs: NystromformerConfig, **overrides) -> EncoderConfig:
     """The ``EncoderConfig`` of a ``NystromformerConfig``; refuses what our encoder does not implement."""
     if theirs.hidden_act not in _ACTIVATION_ALIASES:
-        raise ValueError(f"hidden_act {theirs.hidden_act!r} is not supported: our encoder implements GELU, exact "
-                         "('gelu') or its tanh approximation ('gelu_new').")
+        raise CourseError(f"hidden_act {theirs.hidden_act!r} is not supported: our encoder implements GELU, exact "
+                          "('gelu') or its tanh approximation ('gelu_new').")
     if getattr(theirs, "inv_coeff_init_option", False):
-        raise ValueError("inv_coeff_init_option=True is not supported (transformers 5 cannot run it either): "
-                         "our pseudo-inverse uses the authors' original scaling.")
+        raise CourseError("inv_coeff_init_option=True is not supported (transformers 5 cannot run it either): "
+                          "our pseudo-inverse uses the authors' original scaling.")
     values = dict(
         vocab_size=theirs.vocab_size, hidden_size=theirs.hidden_size, num_layers=theirs.num_hidden_layers,
         num_heads=theirs.num_attention_heads, intermediate_size=theirs.intermediate_size,
@@ -134,8 +135,8 @@ def check_tied(theirs: dict[str, torch.Tensor]) -> None:
     """Our MLM head reuses the token embeddings; refuse a checkpoint whose decoder differs from them."""
     decoder = theirs.get("cls.predictions.decoder.weight")
     if decoder is not None and not torch.equal(decoder, theirs["nystromformer.embeddings.word_embeddings.weight"]):
-        raise ValueError("this NystromformerForMaskedLM has an untied decoder (output matrix != token embeddings); "
-                         "our MLM head always reuses the token embeddings.")
+        raise CourseError("this NystromformerForMaskedLM has an untied decoder (output matrix != token embeddings); "
+                          "our MLM head always reuses the token embeddings.")
 
 
 def hf_model(model, segment_means_seq_len: int | None = None) -> NystromformerForMaskedLM:

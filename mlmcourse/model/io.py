@@ -18,6 +18,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers import BertConfig, NystromformerConfig
 
+from mlmcourse.errors import CourseError, reading_weights
 from mlmcourse.model.config import EncoderConfig
 from mlmcourse.model.hf import bert_config, encoder_config, from_bert_state_dict, to_bert_state_dict
 from mlmcourse.model.masked_lm import MaskedLM
@@ -40,7 +41,13 @@ def save_pretrained(model: MaskedLM, folder: str | Path, tokenizer=None) -> Path
     folder.mkdir(parents=True, exist_ok=True)
     state = {name: tensor.detach().cpu().contiguous() for name, tensor in model.state_dict().items()}
     nystrom = model.config.attention == "nystrom"
-    if model.config.pre_ln or (nystrom and not _nystromformer_can_hold(model.config)):
+    native = model.config.pre_ln or (nystrom and not _nystromformer_can_hold(model.config))
+    # The other layout's model config, left by an earlier save into this folder, would decide how it loads
+    # (a config.json without model_type is a run's training recipe, not a model: it stays).
+    stale = folder / ("config.json" if native else NATIVE_CONFIG)
+    if stale.is_file() and (stale.name == NATIVE_CONFIG or "model_type" in json.loads(stale.read_text())):
+        stale.unlink()
+    if native:
         (folder / NATIVE_CONFIG).write_text(json.dumps(model.config.to_dict(), indent=2) + "\n")
         save_file(state, folder / WEIGHTS, metadata={"format": "pt", "layout": "mlmcourse"})
     elif nystrom:
@@ -96,13 +103,18 @@ def model_type(folder: Path) -> str | None:
 def load_weights(folder: Path) -> dict[str, torch.Tensor]:
     """model.safetensors (or its shards); never a pickle."""
     if (folder / WEIGHTS).exists():
-        return load_file(folder / WEIGHTS)
+        with reading_weights(folder / WEIGHTS):
+            return load_file(folder / WEIGHTS)
     index = folder / "model.safetensors.index.json"
     if index.exists():
         shards = sorted(set(json.loads(index.read_text())["weight_map"].values()))
-        return {name: tensor for shard in shards for name, tensor in load_file(folder / shard).items()}
+        weights: dict[str, torch.Tensor] = {}
+        for shard in shards:
+            with reading_weights(folder / shard):
+                weights.update(load_file(folder / shard))
+        return weights
     if any((folder / name).exists() for name in ("pytorch_model.bin", "model.bin")):
-        raise ValueError(f"{folder} only has pickled PyTorch weights (pytorch_model.bin); the course loads "
-                         "safetensors only (pickles can run code). Convert once in a trusted setting: "
-                         "BertForMaskedLM.from_pretrained(folder).save_pretrained(folder) writes model.safetensors.")
+        raise CourseError(f"{folder} only has pickled PyTorch weights (pytorch_model.bin); the course loads "
+                          "safetensors only (pickles can run code). Convert once in a trusted setting: "
+                          "BertForMaskedLM.from_pretrained(folder).save_pretrained(folder) writes model.safetensors.")
     raise FileNotFoundError(f"no {WEIGHTS} in {folder}; save models with MaskedLM.save_pretrained(folder).")

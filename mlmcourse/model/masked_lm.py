@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 from transformers.modeling_outputs import MaskedLMOutput
 
+from mlmcourse.errors import CourseError
 from mlmcourse.masking.core import IGNORE_INDEX  # -100: the label cross-entropy skips
 from mlmcourse.model.config import EncoderConfig
 from mlmcourse.model.encoder import Embeddings, EncoderLayer
@@ -139,8 +140,8 @@ class MaskedLM(nn.Module):
         if labels is None:
             return MaskedLMOutput(logits=self.head(hidden, self.embeddings.token.weight), attentions=attentions)
         if labels.shape != input_ids.shape:
-            raise ValueError(f"labels must have the shape of input_ids {tuple(input_ids.shape)}, got "
-                             f"{tuple(labels.shape)}; use -100 at positions without a prediction.")
+            raise CourseError(f"labels must have the shape of input_ids {tuple(input_ids.shape)}, got "
+                              f"{tuple(labels.shape)}; use -100 at positions without a prediction.")
         if use_sparse:
             # Gather first: only about 15 % of positions carry a label, so the vocabulary matmul shrinks ~7x.
             flat_labels = labels.reshape(-1)  # (batch * seq,)
@@ -159,21 +160,21 @@ class MaskedLM(nn.Module):
     def _check_inputs(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None) -> None:
         """Shape and vocabulary checks with messages a learner can act on (shapes only when compiled)."""
         if input_ids.dim() != 2:
-            raise ValueError(f"input_ids must be (batch, seq), got shape {tuple(input_ids.shape)}; "
-                             "for one sentence use input_ids[None] or the tokenizer's return_tensors='pt'.")
+            raise CourseError(f"input_ids must be (batch, seq), got shape {tuple(input_ids.shape)}; "
+                              "for one sentence use input_ids[None] or the tokenizer's return_tensors='pt'.")
         if input_ids.size(1) > self.config.max_position:
-            raise ValueError(f"sequence length {input_ids.size(1)} exceeds max_position {self.config.max_position}; "
-                             f"truncate (tokenizer(..., truncation=True, max_length={self.config.max_position})).")
+            raise CourseError(f"sequence length {input_ids.size(1)} exceeds max_position {self.config.max_position}; "
+                              f"truncate (tokenizer(..., truncation=True, max_length={self.config.max_position})).")
         if attention_mask is not None and attention_mask.shape != input_ids.shape:
-            raise ValueError(f"attention_mask shape {tuple(attention_mask.shape)} differs from input_ids "
-                             f"{tuple(input_ids.shape)}.")
+            raise CourseError(f"attention_mask shape {tuple(attention_mask.shape)} differs from input_ids "
+                              f"{tuple(input_ids.shape)}.")
         # A value check needs the data; do it where it is cheap (CPU, not inside torch.compile).
         if input_ids.device.type == "cpu" and not torch.compiler.is_compiling() and input_ids.numel():
             low, high = int(input_ids.min()), int(input_ids.max())
             if low < 0 or high >= self.config.vocab_size:
-                raise ValueError(f"token id {high if high >= self.config.vocab_size else low} is outside the "
-                                 f"model's vocabulary (size {self.config.vocab_size}); does the tokenizer match "
-                                 "the model? (len(tokenizer) should equal config.vocab_size)")
+                raise CourseError(f"token id {high if high >= self.config.vocab_size else low} is outside the "
+                                  f"model's vocabulary (size {self.config.vocab_size}); does the tokenizer match "
+                                  "the model? (len(tokenizer) should equal config.vocab_size)")
 
     # Hugging Face interoperability (mlmcourse.model.hf renames the weights, mlmcourse.model.io reads/writes folders).
     def to_hf(self, attn_implementation: str = "sdpa", segment_means_seq_len: int | None = None):

@@ -98,7 +98,7 @@ def iterative_pinv(
     ([[1.5, -0.5], [-0.5, 1.5]], [[1.5, -0.5], [-0.5, 1.5]])
     """
     if scale not in ("batch", "matrix"):
-        raise ValueError(f"scale must be 'batch' or 'matrix', got {scale!r}.")
+        raise CourseError(f"scale must be 'batch' or 'matrix', got {scale!r}.")
     with torch.autocast(matrix.device.type, enabled=False):
         matrix = matrix.float()  # (..., m, m)
         identity = torch.eye(matrix.size(-1), device=matrix.device)  # (m, m)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from mlmcourse.errors import CourseError
 from mlmcourse.model.config import EncoderConfig
 
 PARTS = ("embeddings", "layers", "head")
@@ -36,7 +37,7 @@ def count_parameters(model_or_config: nn.Module | EncoderConfig) -> dict[str, in
     for name, parameter in model_or_config.named_parameters():  # shared (tied) tensors are listed once
         part = "head" if name.startswith(("head.", "final_norm.")) else name.split(".")[0]
         if part not in counts:
-            raise ValueError(f"parameter {name!r} belongs to no known part {PARTS}; is this a mlmcourse MaskedLM?")
+            raise CourseError(f"parameter {name!r} belongs to no known part {PARTS}; is this a mlmcourse MaskedLM?")
         counts[part] += parameter.numel()
     counts["total"] = sum(counts.values())
     return counts

@@ -26,6 +26,7 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from mlmcourse.errors import CourseError
 from mlmcourse.progress import tqdm
 from mlmcourse.tokenization.byte_level import byte_level_pre_tokenize, bytes_to_unicode, symbols_to_text
 from mlmcourse.tokenization.normalization import lowercase
@@ -114,8 +115,8 @@ def check_ids(ids: Iterable[int], vocab_size: int) -> list[int]:
     ids = list(ids)
     unknown = [token_id for token_id in ids if not 0 <= token_id < vocab_size]
     if unknown:
-        raise ValueError(f"token ids {unknown[:5]} are not in this vocabulary of {vocab_size} tokens "
-                         f"(valid ids: 0..{vocab_size - 1}); decode ids made by this tokenizer's encode()")
+        raise CourseError(f"token ids {unknown[:5]} are not in this vocabulary of {vocab_size} tokens "
+                          f"(valid ids: 0..{vocab_size - 1}); decode ids made by this tokenizer's encode()")
     return ids
 
 
@@ -157,8 +158,8 @@ class BPETokenizer:
               show_progress: bool = True) -> BPETokenizer:
         """Learn merges until the vocabulary has ``vocab_size`` tokens (or no pair occurs ``min_frequency`` times)."""
         if vocab_size < len(BYTE_ALPHABET):
-            raise ValueError(f"vocab_size={vocab_size} is smaller than the 256 byte symbols every byte-level "
-                             f"vocabulary starts with; ask for at least 256 (e.g. 1000)")
+            raise CourseError(f"vocab_size={vocab_size} is smaller than the 256 byte symbols every byte-level "
+                              f"vocabulary starts with; ask for at least 256 (e.g. 1000)")
         word_counts = Counter(word for text in texts for word in self.pre_tokenize(text))
         self.vocab, self.merges = list(BYTE_ALPHABET), []
         self._refresh()

@@ -34,6 +34,7 @@ from pathlib import Path
 from transformers import PreTrainedTokenizerFast
 
 from mlmcourse.config import data_dir
+from mlmcourse.errors import CourseError
 from mlmcourse.tokenization.fast import MODEL_MAX_LENGTH, build_pipeline, wrap
 from mlmcourse.tokenization.wordpiece import SPECIAL_TOKENS, WordPieceTokenizer
 
@@ -58,8 +59,8 @@ def course_vocabulary(corpus_texts: Iterable[str], required_words: Sequence[str]
     words = sorted(set(required_words) - set(SPECIAL_TOKENS))
     vocab = list(SPECIAL_TOKENS) + words
     if len(vocab) > vocab_size:
-        raise ValueError(f"vocab_size={vocab_size} cannot hold the {len(SPECIAL_TOKENS)} special tokens and "
-                         f"{len(words)} required words; ask for at least {len(vocab) + 1000}")
+        raise CourseError(f"vocab_size={vocab_size} cannot hold the {len(SPECIAL_TOKENS)} special tokens and "
+                          f"{len(words)} required words; ask for at least {len(vocab) + 1000}")
     learner = WordPieceTokenizer(lowercase=True).train(
         corpus_texts, vocab_size=vocab_size, min_frequency=MIN_PAIR_FREQUENCY, score="frequency",
         show_progress=show_progress)

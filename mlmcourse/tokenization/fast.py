@@ -35,6 +35,8 @@ from tokenizers import (
 )
 from transformers import PreTrainedTokenizerFast
 
+from mlmcourse.errors import CourseError
+
 KINDS = ("wordpiece", "bpe")
 WORDPIECE_SPECIALS = {"pad_token": "[PAD]", "unk_token": "[UNK]", "cls_token": "[CLS]", "sep_token": "[SEP]",
                       "mask_token": "[MASK]"}
@@ -55,8 +57,8 @@ def special_tokens(kind: str) -> list[str]:
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise ValueError(f"kind={kind!r} is not a tokenizer kind this course trains; use 'wordpiece' (BERT) "
-                         f"or 'bpe' (byte-level, RoBERTa)")
+        raise CourseError(f"kind={kind!r} is not a tokenizer kind this course trains; use 'wordpiece' (BERT) "
+                          f"or 'bpe' (byte-level, RoBERTa)")
 
 
 def build_pipeline(kind: str, lowercase: bool = True, vocab: Sequence[str] | None = None) -> Tokenizer:
@@ -78,8 +80,8 @@ def build_pipeline(kind: str, lowercase: bool = True, vocab: Sequence[str] | Non
         tokenizer.decoder = decoders.WordPiece(prefix="##")
     else:
         if vocab is not None:
-            raise ValueError("a BPE tokenizer needs merges as well as a vocabulary; train it with "
-                             "train_tokenizer(texts, kind='bpe') instead of passing vocab=")
+            raise CourseError("a BPE tokenizer needs merges as well as a vocabulary; train it with "
+                              "train_tokenizer(texts, kind='bpe') instead of passing vocab=")
         tokenizer = Tokenizer(models.BPE())
         if lowercase:
             tokenizer.normalizer = normalizers.Lowercase()
@@ -129,17 +131,17 @@ def train_tokenizer(texts: Iterable[str], kind: str = "wordpiece", vocab_size: i
     """
     _check_kind(kind)
     if isinstance(texts, str):
-        raise ValueError("train_tokenizer needs a list (or any iterable) of texts, not one string; "
-                         "wrap it in a list: train_tokenizer([text])")
+        raise CourseError("train_tokenizer needs a list (or any iterable) of texts, not one string; "
+                          "wrap it in a list: train_tokenizer([text])")
     texts = list(texts)
     if not any(text.strip() for text in texts):
-        raise ValueError("train_tokenizer got no text to learn from (all texts are empty); pass a corpus such "
-                         "as load_corpus('pydocs')['train']['text']")
+        raise CourseError("train_tokenizer got no text to learn from (all texts are empty); pass a corpus such "
+                          "as load_corpus('pydocs')['train']['text']")
     smallest = len(special_tokens(kind)) + (256 if kind == "bpe" else 1)
     if vocab_size <= smallest:
-        raise ValueError(f"vocab_size={vocab_size} leaves no room to learn pieces: a {kind} vocabulary starts with "
-                         f"{smallest} tokens (special tokens{' + 256 bytes' if kind == 'bpe' else ''}); "
-                         f"ask for more, e.g. {smallest + 1000}")
+        raise CourseError(f"vocab_size={vocab_size} leaves no room to learn pieces: a {kind} vocabulary starts with "
+                          f"{smallest} tokens (special tokens{' + 256 bytes' if kind == 'bpe' else ''}); "
+                          f"ask for more, e.g. {smallest + 1000}")
     tokenizer = build_pipeline(kind, lowercase=lowercase)
     if kind == "wordpiece":
         trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, min_frequency=min_frequency,

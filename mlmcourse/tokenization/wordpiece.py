@@ -30,6 +30,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
+from mlmcourse.errors import CourseError
 from mlmcourse.progress import tqdm
 from mlmcourse.tokenization.bpe import Pair, add_token, check_ids, count_pairs, merge_in_word
 from mlmcourse.tokenization.normalization import bert_words
@@ -97,7 +98,7 @@ class WordPieceTokenizer:
     def __init__(self, lowercase: bool = True, special_tokens: Sequence[str] = SPECIAL_TOKENS,
                  unk_token: str = "[UNK]", max_input_chars_per_word: int = 100) -> None:
         if unk_token not in special_tokens:
-            raise ValueError(f"unk_token {unk_token!r} must be one of the special tokens {list(special_tokens)}")
+            raise CourseError(f"unk_token {unk_token!r} must be one of the special tokens {list(special_tokens)}")
         self.lowercase = lowercase
         self.special_tokens = list(special_tokens)
         self.unk_token = unk_token
@@ -111,8 +112,8 @@ class WordPieceTokenizer:
         tokenizer = cls(**options)
         missing = [token for token in tokenizer.special_tokens if token not in vocab]
         if missing:
-            raise ValueError(f"the vocabulary lacks the special tokens {missing}; put them first, e.g. "
-                             f"{list(SPECIAL_TOKENS)}")
+            raise CourseError(f"the vocabulary lacks the special tokens {missing}; put them first, e.g. "
+                              f"{list(SPECIAL_TOKENS)}")
         tokenizer.vocab = list(vocab)
         tokenizer.token_to_id = {token: token_id for token_id, token in enumerate(tokenizer.vocab)}
         return tokenizer
@@ -131,8 +132,8 @@ class WordPieceTokenizer:
         so the default 2 keeps one-off strings out).
         """
         if score not in SCORES:
-            raise ValueError(f"score={score!r} is not one of {SCORES}; use 'likelihood' (WordPiece) or "
-                             f"'frequency' (BPE-style, like the tokenizers library)")
+            raise CourseError(f"score={score!r} is not one of {SCORES}; use 'likelihood' (WordPiece) or "
+                              f"'frequency' (BPE-style, like the tokenizers library)")
         word_counts = Counter(word for text in texts for word in self.words(text))
         first_chars = {char for word in word_counts for char in word}  # any character may start a word
         continuation_chars = {char for word in word_counts for char in word[1:]}
@@ -140,8 +141,8 @@ class WordPieceTokenizer:
         self.vocab = self.special_tokens + [token for token in alphabet if token not in self.special_tokens]
         self.token_to_id = {token: token_id for token_id, token in enumerate(self.vocab)}
         if vocab_size < len(self.vocab):
-            raise ValueError(f"vocab_size={vocab_size} is smaller than the {len(self.vocab)} special tokens and "
-                             f"characters the corpus needs; ask for more (e.g. {len(self.vocab) + 1000})")
+            raise CourseError(f"vocab_size={vocab_size} is smaller than the {len(self.vocab)} special tokens and "
+                              f"characters the corpus needs; ask for more (e.g. {len(self.vocab) + 1000})")
 
         words = [[self.token_to_id[word[0]]] + [self.token_to_id[PREFIX + char] for char in word[1:]]
                  for word in word_counts]

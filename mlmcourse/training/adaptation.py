@@ -15,6 +15,8 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from mlmcourse.errors import CourseError
+
 
 def replay_count(n_domain: int, general_share: float) -> int:
     """How many old-domain lines make ``general_share`` of a mixture that keeps all ``n_domain`` new lines.
@@ -25,7 +27,7 @@ def replay_count(n_domain: int, general_share: float) -> int:
     0
     """
     if isinstance(general_share, bool) or not 0.0 <= general_share < 1.0:
-        raise ValueError(f"general_share must be in [0, 1), got {general_share!r}: it is the fraction of the mixture "
+        raise CourseError(f"general_share must be in [0, 1), got {general_share!r}: it is the fraction of the mixture "
                          "taken from the old domain (0.2 = one line in five)")
     return round(n_domain * general_share / (1.0 - general_share))
 
@@ -41,9 +43,9 @@ def mix_texts(domain: Sequence[str], general: Sequence[str], general_share: floa
     """
     n_general = replay_count(len(domain), general_share)
     if n_general > len(general):
-        raise ValueError(f"a share of {general_share:.0%} next to {len(domain):,} domain lines needs {n_general:,} "
-                         f"general lines, but only {len(general):,} were given; pass more general text or a "
-                         "smaller share")
+        raise CourseError(f"a share of {general_share:.0%} next to {len(domain):,} domain lines needs {n_general:,} "
+                          f"general lines, but only {len(general):,} were given; pass more general text or a "
+                          "smaller share")
     rng = random.Random(seed)
     mixed = list(domain) + rng.sample(list(general), n_general)
     rng.shuffle(mixed)

@@ -83,7 +83,7 @@ def build_model(config: TrainConfig, vocab_size: int, pad_token_id: int = 0) -> 
     if config.model == "ours":
         return MaskedLM(encoder)
     if config.pre_ln:
-        raise ValueError("Hugging Face's BertForMaskedLM is post-LN only; use model='ours' for pre_ln=True")
+        raise CourseError("Hugging Face's BertForMaskedLM is post-LN only; use model='ours' for pre_ln=True")
     from transformers import BertForMaskedLM
 
     return BertForMaskedLM(bert_config(encoder))
@@ -125,19 +125,19 @@ def load_initial_model(config: TrainConfig, vocab_size: int) -> torch.nn.Module:
         model_vocab, max_position = encoder.vocab_size, encoder.max_position
     else:
         if config.packing == "lines":
-            raise ValueError(f"packing='lines' keeps each packed line's attention to itself, which needs the "
-                             f"course's own model; {config.init_from} trains as its transformers class: use "
-                             "packing='stream' or 'none' (--packing stream)")
+            raise CourseError(f"packing='lines' keeps each packed line's attention to itself, which needs the "
+                              f"course's own model; {config.init_from} trains as its transformers class: use "
+                              "packing='stream' or 'none' (--packing stream)")
         if config.model == "ours":  # not BERT-shaped: our encoder cannot hold it, transformers' own class can
             print(f"Note: {config.init_from} is a {describe(SimpleNamespace(**model_config))}, not a BERT-format "
                   "model; it trains as its transformers class (AutoModelForMaskedLM).")
         model = load_auto_model(folder, "AutoModelForMaskedLM", dropout=config.dropout)
         model_vocab, max_position = model.config.vocab_size, usable_positions(model.config)
     if model_vocab != vocab_size:
-        raise ValueError(f"the model in {folder} has a vocabulary of {model_vocab:,} tokens but the tokenizer has "
+        raise CourseError(f"the model in {folder} has a vocabulary of {model_vocab:,} tokens but the tokenizer has "
                          f"{vocab_size:,}: continue a model with its own tokenizer (leave tokenizer / --tokenizer out)")
     if max_position is not None and config.seq_len > max_position:
-        raise ValueError(f"seq_len {config.seq_len} is longer than the {max_position} positions of the model in "
+        raise CourseError(f"seq_len {config.seq_len} is longer than the {max_position} positions of the model in "
                          f"{folder}; use --seq-len {max_position} or less")
     model.train()
     return model

@@ -32,6 +32,8 @@ import numpy as np
 import safetensors.torch
 import torch
 
+from mlmcourse.errors import CourseError, reading_weights
+
 LATEST = "LATEST"
 
 
@@ -116,7 +118,8 @@ def _save_flat(value: Any, folder: Path, name: str) -> None:
 
 
 def _load_flat(folder: Path, name: str) -> Any:
-    tensors = safetensors.torch.load_file(str(folder / f"{name}.safetensors"))
+    with reading_weights(folder / f"{name}.safetensors"):
+        tensors = safetensors.torch.load_file(str(folder / f"{name}.safetensors"))
     return unflatten_state(json.loads((folder / f"{name}.json").read_text()), tensors)
 
 
@@ -142,7 +145,7 @@ def save_checkpoint(
     Refuses (ValueError) to save weights that contain NaN or inf, so a diverged run cannot overwrite good ones.
     """
     if not all(torch.isfinite(parameter).all() for parameter in model.parameters()):
-        raise ValueError(f"refusing to save a checkpoint at step {step}: the weights contain NaN or inf")
+        raise CourseError(f"refusing to save a checkpoint at step {step}: the weights contain NaN or inf")
     checkpoints_dir = Path(checkpoints_dir)
     checkpoints_dir.mkdir(parents=True, exist_ok=True)
     name = f"step-{step:06d}"
@@ -202,8 +205,8 @@ def load_checkpoint(
     except RuntimeError as error:  # shape mismatch
         missing, unexpected = [str(error).splitlines()[-1].strip()], []
     if missing or unexpected:
-        raise ValueError(f"the checkpoint in {folder} does not fit this model (missing {sorted(missing)[:3]}, "
-                         f"unexpected {sorted(unexpected)[:3]}); resume with the same preset and tokenizer")
+        raise CourseError(f"the checkpoint in {folder} does not fit this model (missing {sorted(missing)[:3]}, "
+                          f"unexpected {sorted(unexpected)[:3]}); resume with the same preset and tokenizer")
     extra = _load_flat(folder, "state")
     if optimizer is not None:
         optimizer.load_state_dict(_load_flat(folder, "optimizer"))

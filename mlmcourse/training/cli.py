@@ -20,6 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from mlmcourse.errors import CourseError
 from mlmcourse.training.config import TrainConfig
 from mlmcourse.training.defaults import course_recipe
 
@@ -144,17 +145,25 @@ def _command(args: argparse.Namespace) -> int:
         print(f"No --out given: the run is saved in {args.out_dir}")
     config = config_from_args(args)
     if args.export and Path(args.export).exists() and any(Path(args.export).iterdir()) and not args.overwrite:
-        raise ValueError(f"{args.export} is not empty; add --overwrite to replace the model there")
+        raise CourseError(f"{args.export} is not empty; add --overwrite to replace the model there")
+    if config.out_dir:  # fail on an unwritable folder before training, not after it
+        Path(config.out_dir).mkdir(parents=True, exist_ok=True)
+    if args.export:
+        from mlmcourse.atomic import check_writable
+
+        check_writable(args.export)
     result = train(config)
     if int(os.environ.get("RANK", "0")) != 0:  # a data-parallel worker: the main process exports and reports
         return 0
     asked = None
     if args.export:
+        from mlmcourse.atomic import atomic_folder
         from mlmcourse.training.build import load_tokenizer
 
         folder = Path(args.export)
-        _save_model(result.model, load_tokenizer(config), folder)
-        (folder / "README.md").write_text(model_card(config, result, command_line(args)))
+        with atomic_folder(folder) as staging:  # replaces the whole folder: no file of an earlier export stays
+            _save_model(result.model, load_tokenizer(config), staging)
+            (staging / "README.md").write_text(model_card(config, result, command_line(args)))
         asked = folder
     elif config.out_dir:
         asked = Path(config.out_dir)

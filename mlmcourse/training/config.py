@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from mlmcourse.errors import CourseError
 from mlmcourse.training.data import PACKINGS, packing_name
 from mlmcourse.training.device import DEVICES, PRECISIONS
 from mlmcourse.training.schedules import SCHEDULES
@@ -98,28 +99,32 @@ class TrainConfig:
                    "precision": PRECISIONS}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
-                raise ValueError(f"TrainConfig.{name}={getattr(self, name)!r} is not one of {', '.join(allowed)}")
+                raise CourseError(f"TrainConfig.{name}={getattr(self, name)!r} is not one of {', '.join(allowed)}")
         positive = ("seq_len", "batch_size", "grad_accum", "max_steps", "eval_every", "eval_sequences", "log_every",
                     "checkpoint_every")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
-                raise ValueError(f"TrainConfig.{name} must be a positive integer, got {value!r}")
+                raise CourseError(f"TrainConfig.{name} must be a positive integer (--{name.replace('_', '-')}), "
+                                  f"got {value!r}")
         if not 0.0 < self.mask_prob < 1.0:
-            raise ValueError(f"mask_prob must be between 0 and 1 (BERT uses 0.15), got {self.mask_prob}")
+            raise CourseError(f"mask_prob must be between 0 and 1 (BERT uses 0.15), got {self.mask_prob}")
         if self.lr <= 0:
-            raise ValueError(f"lr must be positive (1e-4 to 1e-3 is typical for small BERTs), got {self.lr}")
+            raise CourseError(f"lr must be positive (1e-4 to 1e-3 is typical for small BERTs), got {self.lr}")
         if self.warmup_steps < 0:
-            raise ValueError(f"warmup_steps must be 0 or more, got {self.warmup_steps}")
+            raise CourseError(f"warmup_steps must be 0 or more, got {self.warmup_steps}")
         if self.max_minutes is not None and self.max_minutes <= 0:
-            raise ValueError(f"max_minutes must be positive (or None for no time limit), got {self.max_minutes}")
+            raise CourseError(f"max_minutes must be positive (or None for no time limit), got {self.max_minutes}")
         if self.clip is not None and self.clip <= 0:
-            raise ValueError(f"clip must be positive (or None for no clipping), got {self.clip}")
+            raise CourseError(f"clip must be positive (or None for no clipping), got {self.clip}")
         if self.packing == "lines" and self.model != "ours":
-            raise ValueError("packing='lines' keeps each packed line's attention to itself, which needs the course's "
-                             "model (model='ours'); use packing='none' or 'stream' with model='hf'")
+            raise CourseError("packing='lines' keeps each packed line's attention to itself, which needs the course's "
+                              "model (model='ours'); use packing='none' or 'stream' with model='hf'")
+        if self.num_threads is not None and (not isinstance(self.num_threads, int) or self.num_threads < 1):
+            raise CourseError(f"num_threads (--threads) must be a positive integer, such as the number of CPU cores "
+                              f"(or left out for torch's default), got {self.num_threads!r}")
         if self.resume and not self.out_dir:
-            raise ValueError("resume=True needs out_dir: the folder whose checkpoints/ the run continues from")
+            raise CourseError("resume=True needs out_dir: the folder whose checkpoints/ the run continues from")
 
     @property
     def tokens_per_step(self) -> int:
@@ -134,7 +139,7 @@ class TrainConfig:
         known = {item.name for item in fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"unknown TrainConfig field(s) {unknown}; fields are {sorted(known)}")
+            raise CourseError(f"unknown TrainConfig field(s) {unknown}; fields are {sorted(known)}")
         return cls(**values)
 
     def save(self, path: str | Path) -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import torch
 
+from mlmcourse.errors import CourseError
 from mlmcourse.progress import tqdm
 
 
@@ -44,7 +45,7 @@ def pack_sequences(token_lists: Iterable[Sequence[int]], seq_len: int, cls_id: i
     [[2, 5, 6, 3], [2, 7, 3, 8], [2, 9, 10, 3]]
     """
     if seq_len < 2:
-        raise ValueError(f"seq_len must be at least 2 ([CLS] and one token), got {seq_len}")
+        raise CourseError(f"seq_len must be at least 2 ([CLS] and one token), got {seq_len}")
     stream = itertools.chain.from_iterable(itertools.chain(ids, (sep_id,)) for ids in token_lists)
     body = seq_len - 1  # tokens per block after [CLS]
     blocks = []
@@ -62,7 +63,7 @@ def pad_sequences(
     [[2, 5, 6, 3, 0], [2, 7, 8, 9, 3]]
     """
     if seq_len < 3:
-        raise ValueError(f"seq_len must be at least 3 ([CLS], one token, [SEP]), got {seq_len}")
+        raise CourseError(f"seq_len must be at least 3 ([CLS], one token, [SEP]), got {seq_len}")
     rows = []
     for ids in token_lists:
         row = [cls_id, *list(ids)[: seq_len - 2], sep_id]
@@ -84,7 +85,7 @@ def pack_lines(token_lists: Iterable[Sequence[int]], seq_len: int, cls_id: int, 
     [[0, 1, 2, 3, 0, 1, 2], [0, 1, 2, 3, 4, 0, 0]]
     """
     if seq_len < 3:
-        raise ValueError(f"seq_len must be at least 3 ([CLS], one token, [SEP]), got {seq_len}")
+        raise CourseError(f"seq_len must be at least 3 ([CLS], one token, [SEP]), got {seq_len}")
     rows: list[list[int]] = []
     positions: list[list[int]] = []
     row: list[int] = []
@@ -155,9 +156,9 @@ def packing_name(packing: bool | str) -> str:
     if isinstance(packing, bool):
         return "stream" if packing else "none"
     if packing not in PACKINGS:
-        raise ValueError(f"packing must be one of {', '.join(PACKINGS)}, got {packing!r}: 'none' pads one line per "
-                         "row, 'stream' concatenates lines into full rows, 'lines' packs whole lines that attend "
-                         "only to themselves")
+        raise CourseError(f"packing must be one of {', '.join(PACKINGS)}, got {packing!r}: 'none' pads one line per "
+                          "row, 'stream' concatenates lines into full rows, 'lines' packs whole lines that attend "
+                          "only to themselves")
     return packing
 
 
@@ -167,8 +168,8 @@ def make_blocks(tokenizer, texts: Sequence[str], seq_len: int, packing: bool | s
     packing = packing_name(packing)
     for name in ("cls_token_id", "sep_token_id", "pad_token_id", "mask_token_id"):
         if getattr(tokenizer, name, None) is None:
-            raise ValueError(f"the tokenizer has no {name.removesuffix('_id')}; a masked-LM tokenizer needs "
-                             "[CLS], [SEP], [PAD] and [MASK] (see mlmcourse.tokenization.train_tokenizer)")
+            raise CourseError(f"the tokenizer has no {name.removesuffix('_id')}; a masked-LM tokenizer needs "
+                              "[CLS], [SEP], [PAD] and [MASK] (see mlmcourse.tokenization.train_tokenizer)")
     token_lists = tokenize_lines(tokenizer, texts, progress=progress)
     cls_id, sep_id, pad_id = tokenizer.cls_token_id, tokenizer.sep_token_id, tokenizer.pad_token_id
     note, positions = "", None
@@ -185,8 +186,8 @@ def make_blocks(tokenizer, texts: Sequence[str], seq_len: int, packing: bool | s
         note = row_length_note([len(ids) + 2 for ids in token_lists if ids], seq_len)
     if not rows:
         total = sum(len(ids) for ids in token_lists)
-        raise ValueError(f"{len(texts)} lines ({total} tokens) make no block of seq_len {seq_len}; "
-                         "use more text or a smaller seq_len")
+        raise CourseError(f"{len(texts)} lines ({total} tokens) make no block of seq_len {seq_len}; "
+                          "use more text or a smaller seq_len")
     input_ids = torch.tensor(rows, dtype=torch.long)  # (num_blocks, seq_len)
     special = (input_ids == cls_id) | (input_ids == sep_id) | (input_ids == pad_id)
     return Blocks(input_ids=input_ids, attention_mask=(input_ids != pad_id).long(),
@@ -232,10 +233,10 @@ class BatchOrder:
 
     def __init__(self, num_examples: int, batch_size: int, seed: int) -> None:
         if batch_size < 1:
-            raise ValueError(f"batch_size must be positive, got {batch_size}")
+            raise CourseError(f"batch_size must be positive, got {batch_size}")
         if num_examples < batch_size:
-            raise ValueError(f"the training data has {num_examples} sequences, fewer than one batch of "
-                             f"{batch_size}; use a smaller batch size or more text")
+            raise CourseError(f"the training data has {num_examples} sequences, fewer than one batch of "
+                              f"{batch_size}; use a smaller batch size or more text")
         self.num_examples, self.batch_size, self.seed = num_examples, batch_size, seed
         self.batches_per_epoch = num_examples // batch_size  # the incomplete last batch is dropped
         self._cached_epoch, self._permutation = -1, torch.empty(0, dtype=torch.long)

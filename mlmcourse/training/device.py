@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import torch
 
+from mlmcourse.errors import CourseError
+
 DEVICES = ("auto", "cuda", "mps", "cpu")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
 _DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
@@ -63,7 +65,7 @@ def _mps_available() -> bool:
 
 
 def choose_device(device: str = "auto", precision: str = "auto", hidden_size: int = 128) -> DeviceChoice:
-    """Pick the device and precision; raise ValueError (saying what to try) when a request cannot be met.
+    """Pick the device and precision; raise CourseError (saying what to try) when a request cannot be met.
 
     ``auto`` takes CUDA, then MPS, then the CPU. Precision ``auto`` takes bf16 on CUDA (fp16 where bf16 is
     missing); on a CPU with native bf16 it times a ``hidden_size``-wide block in both precisions and takes bf16
@@ -74,14 +76,14 @@ def choose_device(device: str = "auto", precision: str = "auto", hidden_size: in
     ('cpu', 'fp32', "device 'cpu' was requested; precision 'fp32' was requested")
     """
     if device not in DEVICES:
-        raise ValueError(f"unknown device {device!r}; expected one of {', '.join(DEVICES)}")
+        raise CourseError(f"unknown device {device!r}; expected one of {', '.join(DEVICES)}")
     if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}; expected one of {', '.join(PRECISIONS)}")
+        raise CourseError(f"unknown precision {precision!r}; expected one of {', '.join(PRECISIONS)}")
     if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' was requested but PyTorch sees no CUDA GPU "
-                         f"(torch {torch.__version__}); use device 'auto' or 'cpu', or install a CUDA build of torch")
+        raise CourseError("device 'cuda' was requested but PyTorch sees no CUDA GPU "
+                          f"(torch {torch.__version__}); use device 'auto' or 'cpu', or install a CUDA build of torch")
     if device == "mps" and not _mps_available():
-        raise ValueError("device 'mps' was requested but this machine has no Apple GPU; use device 'auto' or 'cpu'")
+        raise CourseError("device 'mps' was requested but this machine has no Apple GPU; use device 'auto' or 'cpu'")
 
     if device == "auto":
         if torch.cuda.is_available():
@@ -108,9 +110,9 @@ def choose_device(device: str = "auto", precision: str = "auto", hidden_size: in
     else:
         why += f"; precision {precision!r} was requested"
         if precision == "bf16" and device == "cuda" and not _bf16_on_cuda():
-            raise ValueError("this GPU has no bf16 support; use precision 'fp16' (with a loss scaler) or 'fp32'")
+            raise CourseError("this GPU has no bf16 support; use precision 'fp16' (with a loss scaler) or 'fp32'")
         if precision == "fp16" and device == "cpu":
-            raise ValueError("fp16 autocast is not useful on a CPU; use precision 'bf16' or 'fp32'")
+            raise CourseError("fp16 autocast is not useful on a CPU; use precision 'bf16' or 'fp32'")
 
     if device == "cuda":
         # fp32 matmuls in TF32: about the same accuracy, several times faster. (This call, unlike the legacy

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import torch
 
+from mlmcourse.errors import CourseError
+
 
 def launched_world_size() -> int:
     """How many processes the launcher started (``WORLD_SIZE``, set by torchrun and accelerate launch); 1 if none.
@@ -50,7 +52,7 @@ def shard(rows: dict[str, torch.Tensor], rank: int, world_size: int) -> dict[str
     """
     size = next(iter(rows.values())).size(0)
     if size % world_size:
-        raise ValueError(f"a global micro-batch of {size} rows does not split evenly over {world_size} processes")
+        raise CourseError(f"a global micro-batch of {size} rows does not split evenly over {world_size} processes")
     per_rank = size // world_size
     return {name: tensor[rank * per_rank:(rank + 1) * per_rank] for name, tensor in rows.items()}
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import torch
 
+from mlmcourse.errors import CourseError
 from mlmcourse.training.batches import IGNORE_INDEX, count_predicted
 
 
@@ -30,7 +31,7 @@ def token_weighted_mean(batch_means: Sequence[float], batch_counts: Sequence[int
     """
     total = sum(batch_counts)
     if total == 0:
-        raise ValueError("no predicted tokens to average over: are any positions masked (labels != -100)?")
+        raise CourseError("no predicted tokens to average over: are any positions masked (labels != -100)?")
     return sum(mean * count for mean, count in zip(batch_means, batch_counts, strict=True)) / total
 
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import torch
 
+from mlmcourse.errors import CourseError
+
 # Dense (no sparsity) bf16/fp16 tensor-core peaks in TFLOP/s from the vendors' data sheets. fp32 on these GPUs runs
 # as TF32 at half these rates. Longer names first: "H100 PCIe" must match before "H100".
 GPU_PEAK_TFLOPS: dict[str, float] = {
@@ -72,8 +74,8 @@ def model_shape(model: torch.nn.Module) -> dict[str, int]:
     config = model.config
     layers = getattr(config, "num_layers", None) or getattr(config, "num_hidden_layers", None)
     if layers is None:
-        raise ValueError(f"cannot read the number of layers from {type(config).__name__}; expected "
-                         "`num_layers` (mlmcourse EncoderConfig) or `num_hidden_layers` (transformers BertConfig)")
+        raise CourseError(f"cannot read the number of layers from {type(config).__name__}; expected "
+                          "`num_layers` (mlmcourse EncoderConfig) or `num_hidden_layers` (transformers BertConfig)")
     return {"num_layers": int(layers), "hidden_size": int(config.hidden_size),
             "intermediate_size": int(getattr(config, "intermediate_size", None) or config.hidden_dim),
             "vocab_size": int(config.vocab_size)}

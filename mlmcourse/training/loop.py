@@ -22,6 +22,7 @@ from dataclasses import replace
 
 import torch
 
+from mlmcourse.atomic import atomic_folder
 from mlmcourse.model.config import PRESETS
 from mlmcourse.progress import tqdm
 from mlmcourse.training.batches import BatchMasker, count_predicted, make_eval_batches
@@ -126,7 +127,8 @@ def train(config: TrainConfig, callbacks=(), *, tokenizer=None, texts: dict[str,
     if checkpoints_dir and (state.last_checkpoint is None or not state.last_checkpoint.endswith(f"{state.step:06d}")):
         run.checkpoint()
     if out_dir is not None and dist.is_main:
-        _save_model(model, tokenizer, out_dir / "model")
+        with atomic_folder(out_dir / "model") as staging:  # complete or absent, never a mix of two runs
+            _save_model(model, tokenizer, staging)
     dist.barrier()
     result = run.result(flops_per_token, out_dir, state.stop_reason)
     call_hook(callbacks, "on_train_end", state, result)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import torch
 
+from mlmcourse.errors import CourseError
 from mlmcourse.training.batches import IGNORE_INDEX
 from mlmcourse.training.config import TrainConfig
 
@@ -49,7 +50,7 @@ def unigram_entropy(token_lists: Sequence[Sequence[int]]) -> float:
     counts = collections.Counter(token for tokens in token_lists for token in tokens)
     total = sum(counts.values())
     if total == 0:
-        raise ValueError("no tokens to count")
+        raise CourseError("no tokens to count")
     return -sum(count / total * math.log(count / total) for count in counts.values())
 
 

@@ -19,6 +19,8 @@ import math
 
 import torch
 
+from mlmcourse.errors import CourseError
+
 SCHEDULES = ("linear", "cosine", "one_cycle", "constant")
 
 # One-cycle starts at peak / ONE_CYCLE_DIV and ends at peak / (ONE_CYCLE_DIV * ONE_CYCLE_FINAL_DIV) (torch defaults).
@@ -48,9 +50,9 @@ def lr_factor(step: int, *, warmup_steps: int, total_steps: int, schedule: str =
     [0.04, 0.52, 1.0, 0.8536, 0.5, 0.1465, 0.0]
     """
     if schedule not in SCHEDULES:
-        raise ValueError(f"unknown schedule {schedule!r}; expected one of {', '.join(SCHEDULES)}")
+        raise CourseError(f"unknown schedule {schedule!r}; expected one of {', '.join(SCHEDULES)}")
     if warmup_steps < 0 or total_steps <= 0:
-        raise ValueError(f"need warmup_steps >= 0 and total_steps > 0, got {warmup_steps} and {total_steps}")
+        raise CourseError(f"need warmup_steps >= 0 and total_steps > 0, got {warmup_steps} and {total_steps}")
     decay_steps = max(1, total_steps - warmup_steps)
     progress = min(1.0, max(0.0, (step - warmup_steps) / decay_steps))  # 0 -> 1 over the decay phase
     if schedule == "one_cycle":

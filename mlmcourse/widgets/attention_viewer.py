@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 
+from mlmcourse.errors import CourseError
 from mlmcourse.inference.fill_mask import MASK_SPELLINGS
 from mlmcourse.model import MaskedLM, from_hf
 
@@ -30,7 +31,7 @@ def attention_maps(model, tokenizer, text: str) -> tuple[list[str], torch.Tensor
     ``<mask>`` and ``[MASK]`` (in any case) become the tokenizer's own mask token.
     """
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("type a sentence to look at, e.g. 'the dog barked at me .'")
+        raise CourseError("type a sentence to look at, e.g. 'the dog barked at me .'")
     if not isinstance(model, MaskedLM):
         model = from_hf(model)
     if tokenizer.mask_token:  # any spelling and case, as fill_mask accepts it
@@ -38,8 +39,8 @@ def attention_maps(model, tokenizer, text: str) -> tuple[list[str], torch.Tensor
     encoded = tokenizer(text, return_tensors="pt")
     input_ids = encoded["input_ids"]  # (1, seq)
     if input_ids.size(1) > model.config.max_position:
-        raise ValueError(f"the sentence has {input_ids.size(1)} tokens; the model reads at most "
-                         f"{model.config.max_position}. Try a shorter sentence.")
+        raise CourseError(f"the sentence has {input_ids.size(1)} tokens; the model reads at most "
+                          f"{model.config.max_position}. Try a shorter sentence.")
     was_training = model.training
     model.eval()
     try:
@@ -97,8 +98,8 @@ class AttentionViewer(widgets.VBox):
         try:
             tokens, maps = attention_maps(self.model, self.tokenizer, self.text.value)
             if len(tokens) > self.max_tokens:
-                raise ValueError(f"{len(tokens)} tokens is too many to read in a heatmap; "
-                                 f"try a sentence of at most {self.max_tokens} tokens.")
+                raise CourseError(f"{len(tokens)} tokens is too many to read in a heatmap; "
+                                  f"try a sentence of at most {self.max_tokens} tokens.")
         except ValueError as error:
             self.tokens, self.maps = [], None
             self.message.value = f"<span style='color:#b00'>{html.escape(str(error))}</span>"
@@ -111,7 +112,7 @@ class AttentionViewer(widgets.VBox):
     def current_map(self) -> torch.Tensor:
         """The (seq, seq) matrix selected by the dropdowns (the mean over heads for "mean of heads")."""
         if self.maps is None:
-            raise ValueError("no sentence is loaded; type one in the text box.")
+            raise CourseError("no sentence is loaded; type one in the text box.")
         layer_maps = self.maps[self.layer.value]  # (heads, seq, seq)
         return layer_maps.mean(0) if self.head.value == MEAN_OF_HEADS else layer_maps[self.head.value]
 

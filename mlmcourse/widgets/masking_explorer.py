@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from mlmcourse.errors import CourseError
 from mlmcourse.masking import IGNORE_INDEX, STRATEGIES, MLMCollator
 
 COLORS = {"mask": "#f4a261", "random": "#e76f51", "kept": "#2a9d8f"}  # [MASK], random token, kept token
@@ -44,7 +45,7 @@ def explain_masking(tokenizer, text: str, strategy: str = "token", mask_prob: fl
     (['[CLS]', 'the', 'dog'], ['', 'the', 'dog'], 6)
     """
     if not text or not text.strip():
-        raise ValueError("type a sentence to mask, e.g. 'The dog barked at me.'")
+        raise CourseError("type a sentence to mask, e.g. 'The dog barked at me.'")
     encoding = tokenizer(text, truncation=True, max_length=MAX_TOKENS)
     cut = len(tokenizer(text, verbose=False)["input_ids"]) - len(encoding["input_ids"])
     word_ids = [-1 if word is None else word for word in encoding.word_ids()]

@@ -18,6 +18,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from mlmcourse.errors import CourseError
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -36,7 +38,7 @@ def posterior_table(world: ToyWorld, words: str | Sequence[str], index: int, top
     [('dog', 0.833), ('puppy', 0.125)]
     """
     if top < 1:
-        raise ValueError(f"top must be at least 1, got {top}")
+        raise CourseError(f"top must be at least 1, got {top}")
     return list(world.posterior(words, index, hidden).items())[:top]
 
 
@@ -55,7 +57,7 @@ def plot_posterior(table: Sequence[tuple[str, float]], answer: str | None = None
     import matplotlib.pyplot as plt
 
     if not table:
-        raise ValueError("plot_posterior needs at least one (word, probability) pair")
+        raise CourseError("plot_posterior needs at least one (word, probability) pair")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 0.35 * len(table) + 1.2))
     words = [word for word, _ in table][::-1]

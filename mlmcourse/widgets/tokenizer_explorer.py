@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
+from mlmcourse.errors import CourseError
+
 # Soft colours for the words of a text, used in turn; special tokens are grey, unknown pieces red.
 WORD_COLOURS = ("#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3", "#e0e7ff", "#ccfbf1", "#fee2e2", "#f3e8ff")
 SPECIAL_COLOUR = "#e5e7eb"
@@ -58,7 +60,7 @@ TOKENIZERS: dict[str, Callable[[], object]] = {
 def explorer_tokenizer(name: str):
     """The tokenizer behind a dropdown label, built once per session."""
     if name not in TOKENIZERS:
-        raise ValueError(f"unknown tokenizer {name!r}; choose one of {list(TOKENIZERS)}")
+        raise CourseError(f"unknown tokenizer {name!r}; choose one of {list(TOKENIZERS)}")
     return TOKENIZERS[name]()
 
 
@@ -83,7 +85,7 @@ def fertility(tokenizer, texts: Sequence[str]) -> float:
     """
     pieces, words, _ = _counts(tokenizer, texts)
     if words == 0:
-        raise ValueError("no words to count: give at least one non-empty text, e.g. ['The dog barked.']")
+        raise CourseError("no words to count: give at least one non-empty text, e.g. ['The dog barked.']")
     return pieces / words
 
 
@@ -96,7 +98,7 @@ def unknown_rate(tokenizer, texts: Sequence[str]) -> float:
     """
     pieces, _, unknown = _counts(tokenizer, texts)
     if pieces == 0:
-        raise ValueError("no tokens to count: give at least one non-empty text")
+        raise CourseError("no tokens to count: give at least one non-empty text")
     return unknown / pieces
 
 
@@ -114,7 +116,7 @@ def token_chips_html(tokenizer, text: str, max_chips: int = MAX_CHIPS) -> str:
     True
     """
     if not isinstance(text, str):
-        raise ValueError(f"type some text to tokenize (got {type(text).__name__})")
+        raise CourseError(f"type some text to tokenize (got {type(text).__name__})")
     encoding = tokenizer(text, verbose=False).encodings[0]
     special_ids = set(tokenizer.all_special_ids) - {tokenizer.unk_token_id}
     chips = []
@@ -155,7 +157,7 @@ class TokenizerExplorer(widgets.VBox):
                  right: str = "BPE 8k (pydocs)") -> None:
         for name in (left, right):
             if name not in TOKENIZERS:
-                raise ValueError(f"unknown tokenizer {name!r}; choose one of {list(TOKENIZERS)}")
+                raise CourseError(f"unknown tokenizer {name!r}; choose one of {list(TOKENIZERS)}")
         self.text = widgets.Textarea(value=text, description="text", continuous_update=False,
                                      layout=widgets.Layout(width="48em", height="5em"))
         self.left = widgets.Dropdown(options=list(TOKENIZERS), value=left, description="left")

@@ -15,6 +15,7 @@ from types import ModuleType
 from mlmcourse.corpora.languages import de, en, fr, ru
 from mlmcourse.corpora.languages.concepts import CAPITAL_FRAMES, COUNTRIES, FRAMES, PHENOMENA
 from mlmcourse.corpora.toyworld_grammar import Template, uniform
+from mlmcourse.errors import CourseError
 
 GRAMMARS: dict[str, ModuleType] = {"en": en, "fr": fr, "de": de, "ru": ru}
 LANGUAGES = tuple(GRAMMARS)
@@ -37,15 +38,15 @@ def language_tag(language: str) -> str:
 def check_language(language: str) -> str:
     """``language`` if the toy world speaks it, else a ValueError that lists the ones it does."""
     if language not in GRAMMARS:
-        raise ValueError(f"the toy world does not speak {language!r}; choose from {', '.join(LANGUAGES)} "
-                         "(English, French, German, Russian)")
+        raise CourseError(f"the toy world does not speak {language!r}; choose from {', '.join(LANGUAGES)} "
+                          "(English, French, German, Russian)")
     return language
 
 
 def check_anchors(anchors: str) -> str:
     if anchors not in ANCHORS:
-        raise ValueError(f"anchors={anchors!r} is not one of {ANCHORS}: 'none' spells names the language's own way, "
-                         "'shared' spells countries, capitals and first names as in English in every language")
+        raise CourseError(f"anchors={anchors!r} is not one of {ANCHORS}: 'none' spells names the language's own way, "
+                          "'shared' spells countries, capitals and first names as in English in every language")
     return anchors
 
 
@@ -67,7 +68,7 @@ def language_templates(language: str, anchors: str = "none", capital_countries: 
     kept = list(COUNTRIES) if capital_countries is None else [c for c in COUNTRIES if c in set(capital_countries)]
     unknown = sorted(set(phenomena or ()) - set(PHENOMENA))
     if unknown:
-        raise ValueError(f"unknown phenomena {unknown}; the toy world's phenomena are {', '.join(PHENOMENA)}")
+        raise CourseError(f"unknown phenomena {unknown}; the toy world's phenomena are {', '.join(PHENOMENA)}")
     templates = []
     for frame in FRAMES:
         if phenomena is not None and frame.phenomenon not in phenomena:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from mlmcourse.corpora.toyworld_grammar import Given, uniform
+from mlmcourse.errors import CourseError
 
 PHENOMENA = ("facts", "animals", "professions", "agreement", "coreference", "counting", "negation")
 
@@ -173,7 +174,7 @@ def number_words(words: str) -> tuple[str, ...]:
     """
     result = tuple(words.split())
     if len(result) != 21:
-        raise ValueError(f"expected the 21 number words 0..20, got {len(result)}")
+        raise CourseError(f"expected the 21 number words 0..20, got {len(result)}")
     return result
 
 
