@@ -25,15 +25,20 @@ def test_a_container_quota_caps_the_usable_cores(monkeypatch):
     assert env.usable_cpu_cores() == 2
 
 
-def test_the_report_shows_usable_cores_and_warns_when_torch_oversubscribes(monkeypatch):
-    monkeypatch.setattr(env, "usable_cpu_cores", lambda: 1)
-    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+def report_with(monkeypatch, usable: int, logical: int, threads: int):
+    """check_env's report with ``usable`` cores of ``logical`` and torch set to ``threads`` threads."""
+    monkeypatch.setattr(env, "usable_cpu_cores", lambda: usable)
+    monkeypatch.setattr(os, "cpu_count", lambda: logical)
     previous = torch.get_num_threads()
-    torch.set_num_threads(2)
+    torch.set_num_threads(threads)
     try:
-        report = env.check_env(print_report=False, probe_hub=False)
+        return env.check_env(print_report=False, probe_hub=False)
     finally:
         torch.set_num_threads(previous)
+
+
+def test_the_report_shows_usable_cores_and_warns_when_torch_oversubscribes(monkeypatch):
+    report = report_with(monkeypatch, usable=1, logical=4, threads=2)
     if report.device != "cpu":  # on a GPU machine the CPU line is not shown
         return
     text = str(report)
@@ -43,14 +48,7 @@ def test_the_report_shows_usable_cores_and_warns_when_torch_oversubscribes(monke
 
 
 def test_the_report_agrees_with_itself_when_nothing_is_limited(monkeypatch):
-    monkeypatch.setattr(env, "usable_cpu_cores", lambda: 2)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        report = env.check_env(print_report=False, probe_hub=False)
-    finally:
-        torch.set_num_threads(previous)
+    report = report_with(monkeypatch, usable=2, logical=2, threads=1)
     if report.device != "cpu":
         return
     assert "(2 logical cores)" in str(report) and "1 torch thread\n" in str(report)  # singular: one thread

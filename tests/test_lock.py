@@ -4,25 +4,18 @@ environment, and scripts/setup_venv.sh installs through it (torch included) unle
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import os
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
+from _scripts import load_script
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
-
-
-def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 lock = load_script("lock")

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import doctest
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 
 import nbformat
 import pytest
+from _scripts import NOTEBOOKS, load_script
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-
-
-def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 student = load_script("make_student")

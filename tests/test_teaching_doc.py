@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import json
 import re
 from pathlib import Path
 
+from _scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "teaching.md"
-
-
-def load_script(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 teaching = load_script("teaching_doc")

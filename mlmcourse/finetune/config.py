@@ -15,11 +15,10 @@ Production twin: ``transformers.TrainingArguments`` (``learning_rate``, ``num_tr
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
 
+from mlmcourse.dataclass_io import DictIO
 from mlmcourse.errors import CourseError
 
 SCRATCH = "scratch"  # init_from value: random weights of shape `preset` with the course tokenizer
@@ -34,7 +33,7 @@ RECIPES: dict[str, dict[str, Any]] = {
 
 
 @dataclass
-class FinetuneConfig:
+class FinetuneConfig(DictIO):
     """A fine-tuning run's recipe (see the module docstring)."""
 
     # data
@@ -116,16 +115,5 @@ class FinetuneConfig:
     def replace(self, **changes: Any) -> FinetuneConfig:
         return replace(self, **changes)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> FinetuneConfig:
-        known = {item.name for item in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise CourseError(f"unknown FinetuneConfig field(s) {unknown}; fields are {sorted(known)}")
-        return cls(**values)
 
-    def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")

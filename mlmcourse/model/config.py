@@ -11,9 +11,10 @@ Mirrors: ``transformers.BertConfig`` (``hidden_size``, ``num_hidden_layers``, ..
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
+from mlmcourse.dataclass_io import DictIO
 from mlmcourse.errors import CourseError
 
 # name -> (num_layers, hidden_size, num_heads); intermediate = 4 * hidden, head size 64 as in the papers.
@@ -26,7 +27,7 @@ PRESETS: dict[str, tuple[int, int, int]] = {
 
 
 @dataclass(frozen=True)
-class EncoderConfig:
+class EncoderConfig(DictIO):
     """Every number that shapes a :class:`~mlmcourse.model.MaskedLM`.
 
     >>> config = EncoderConfig.preset("tiny", vocab_size=1000)
@@ -115,15 +116,4 @@ class EncoderConfig:
         """A copy with some fields changed (the config is frozen)."""
         return replace(self, **changes)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (JSON-ready)."""
-        return asdict(self)
 
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> EncoderConfig:
-        """Inverse of :meth:`to_dict`; unknown keys are an error that names them."""
-        known = {field.name for field in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise CourseError(f"unknown EncoderConfig field(s) {unknown}; fields are {sorted(known)}.")
-        return cls(**values)

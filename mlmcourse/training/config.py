@@ -12,11 +12,10 @@ Production twin: ``transformers.TrainingArguments`` (``learning_rate``, ``warmup
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
+from mlmcourse.dataclass_io import DictIO
 from mlmcourse.errors import CourseError
 from mlmcourse.training.data import PACKINGS, packing_name
 from mlmcourse.training.device import DEVICES, PRECISIONS
@@ -37,7 +36,7 @@ def option(default: Any, help: str, **extra: Any) -> Any:  # noqa: A002 - argpar
 
 
 @dataclass
-class TrainConfig:
+class TrainConfig(DictIO):
     """A training run's recipe (see the module docstring for what the defaults do)."""
 
     # data
@@ -130,24 +129,6 @@ class TrainConfig:
     def tokens_per_step(self) -> int:
         """Positions per optimizer step: batch_size x grad_accum x seq_len."""
         return self.batch_size * self.grad_accum * self.seq_len
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
-        known = {item.name for item in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise CourseError(f"unknown TrainConfig field(s) {unknown}; fields are {sorted(known)}")
-        return cls(**values)
-
-    def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
-
-    @classmethod
-    def load(cls, path: str | Path) -> TrainConfig:
-        return cls.from_dict(json.loads(Path(path).read_text()))
 
     def differences(self, other: TrainConfig) -> dict[str, tuple[Any, Any]]:
         """Fields (other than those a resume may change) where ``other`` differs: ``{name: (self, other)}``."""
