@@ -27,28 +27,26 @@ class LessonNotShown(AssertionError):
     """A full-size run no longer shows what the notebook teaches: the prose around it would be wrong."""
 
 
-def expect(condition: bool, lesson: str, detail: str = "", smoke: bool | None = None) -> bool:
+def expect(condition: bool, lesson: str, detail: str = "", smoke: bool | None = None) -> None:
     """Check a lesson at full size (raise :class:`LessonNotShown` if it fails); only report it in smoke mode.
 
-    ``smoke`` None reads the mode from ``MLMCOURSE_SMOKE``.
+    ``smoke`` None reads the mode from ``MLMCOURSE_SMOKE``. It returns nothing, so a notebook cell that ends with it
+    shows only the printed line.
 
     >>> expect(2 < 3, "two is less than three", "2 vs 3", smoke=False)
     ✔ two is less than three (2 vs 3)
-    True
     >>> expect(3 < 2, "three is less than two", smoke=True)
     [smoke run: lesson not checked] three is less than two: does not hold at these tiny sizes
-    False
     """
     holds = bool(condition)
     suffix = f" ({detail})" if detail else ""
     if smoke_mode() if smoke is None else smoke:
         verdict = "holds" if holds else "does not hold"
         print(f"[smoke run: lesson not checked] {lesson}: {verdict} at these tiny sizes{suffix}")
-        return holds
+        return
     if not holds:
         raise LessonNotShown(f"this run does not show the lesson {lesson!r}{suffix}")
     print(f"✔ {lesson}{suffix}")
-    return True
 
 
 def spread(values: Sequence[float], digits: int = 3) -> str:

@@ -27,9 +27,8 @@ def learning_curves(task: TaskData, starts: dict[str, FinetuneConfig], sizes: Se
                     ) -> list[dict[str, Any]]:
     """One row per (start, size, seed): ``{"start", "n_train", "seed", "accuracy", "macro_f1", "seconds",
     "steps"}``. ``starts`` names each starting point's config (its ``n_train`` and ``seed`` are replaced)."""
-    from tqdm.auto import tqdm
-
     from mlmcourse.finetune.loop import finetune
+    from mlmcourse.progress import tqdm
 
     jobs = [(name, size, seed) for name in starts for size in sizes for seed in seeds]
     rows = []
@@ -59,17 +58,21 @@ def compare(summary: dict[tuple[str, int], tuple[float, float]], better: str, wo
     """A sentence saying whether ``better`` beats ``worse`` at ``n_train`` by more than the spread.
 
     >>> compare({("a", 16): (0.8, 0.02), ("b", 16): (0.6, 0.03)}, "a", "b", 16)
-    'with 16 labels, a beats b: 0.800 ± 0.020 vs 0.600 ± 0.030 (difference 0.200 > spread 0.050)'
+    'with 16 labels, a beats b: a 0.800 ± 0.020 vs b 0.600 ± 0.030 (difference 0.200 > spread 0.050)'
+    >>> compare({("a", 16): (0.5, 0.02), ("b", 16): (0.6, 0.03)}, "a", "b", 16)
+    'with 16 labels, b beats a: b 0.600 ± 0.030 vs a 0.500 ± 0.020 (difference 0.100 > spread 0.050)'
     >>> compare({("a", 16): (0.62, 0.02), ("b", 16): (0.6, 0.03)}, "a", "b", 16)
-    'with 16 labels, a and b are within the spread: 0.620 ± 0.020 vs 0.600 ± 0.030 (difference 0.020 <= 0.050)'
+    'with 16 labels, a and b are within the spread: a 0.620 ± 0.020 vs b 0.600 ± 0.030 (difference 0.020 <= 0.050)'
     """
     (mean_a, spread_a), (mean_b, spread_b) = summary[better, n_train], summary[worse, n_train]
     difference, spread = mean_a - mean_b, spread_a + spread_b
-    numbers = f"{mean_a:.3f} ± {spread_a:.3f} vs {mean_b:.3f} ± {spread_b:.3f}"
+    first, second = f"{better} {mean_a:.3f} ± {spread_a:.3f}", f"{worse} {mean_b:.3f} ± {spread_b:.3f}"
+    numbers = f"{first} vs {second}"
     if difference > spread:
         return f"with {n_train} labels, {better} beats {worse}: {numbers} (difference {difference:.3f} > spread {spread:.3f})"
     if -difference > spread:
-        return f"with {n_train} labels, {worse} beats {better}: {numbers} (difference {-difference:.3f} > spread {spread:.3f})"
+        return (f"with {n_train} labels, {worse} beats {better}: {second} vs {first} "
+                f"(difference {-difference:.3f} > spread {spread:.3f})")
     return (f"with {n_train} labels, {better} and {worse} are within the spread: {numbers} "
             f"(difference {abs(difference):.3f} <= {spread:.3f})")
 

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from tqdm.auto import tqdm
 
 from mlmcourse.errors import CourseError
 from mlmcourse.finetune.config import FinetuneConfig
 from mlmcourse.finetune.data import TaskData, sample_examples
 from mlmcourse.finetune.encoding import collate
 from mlmcourse.finetune.predict import encode_split, score_split
+from mlmcourse.progress import tqdm
 
 
 @dataclass

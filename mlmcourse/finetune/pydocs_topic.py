@@ -73,7 +73,7 @@ def module_paragraphs(use_cache: bool = True, progress: bool = False) -> dict[st
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             pass
-    from tqdm.auto import tqdm
+    from mlmcourse.progress import tqdm
 
     paragraphs: dict[str, list[str]] = {}
     for name in tqdm(stdlib_modules(), desc="pydocs: reading module docstrings", disable=not progress):

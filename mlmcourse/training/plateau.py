@@ -71,8 +71,11 @@ def prediction_shares(model: torch.nn.Module, batches, tokenizer, top: int = 3) 
 
 def warmup_experiment(steps: int, *, tokenizer=None, texts=None, recipes: dict[str, dict] | None = None,
                       seeds: tuple[int, ...] = (0,), work_dir: str | Path | None = None,
-                      num_threads: int | None = None, progress: bool = True) -> dict:
+                      num_threads: int | None = None, progress: bool = True,
+                      base_changes: dict | None = None) -> dict:
     """Train one tiny post-LN model per recipe and seed for ``steps`` steps; return curves and diagnostics.
+
+    ``base_changes`` change the shared recipe :data:`BASE` for every run (e.g. ``{"packing": "lines"}``).
 
     Runs are keyed ``"recipe|seed"``. With ``work_dir``, each run checkpoints there and a later call with more
     ``steps`` continues it exactly.
@@ -82,7 +85,8 @@ def warmup_experiment(steps: int, *, tokenizer=None, texts=None, recipes: dict[s
     from mlmcourse.training.data import make_blocks, tokenize_lines
     from mlmcourse.training.loop import train
 
-    base = TrainConfig(**BASE, max_steps=steps, num_threads=num_threads, progress=progress)
+    shared = {**BASE, **(base_changes or {})}
+    base = TrainConfig(**shared, max_steps=steps, num_threads=num_threads, progress=progress)
     tokenizer = tokenizer if tokenizer is not None else load_tokenizer(base)
     texts = texts if texts is not None else load_texts(base)
     entropy = unigram_entropy(tokenize_lines(tokenizer, texts["train"][:20_000], progress=False))
@@ -103,7 +107,7 @@ def warmup_experiment(steps: int, *, tokenizer=None, texts=None, recipes: dict[s
                 "evals": [{k: e[k] for k in ("step", "loss", "accuracy")} for e in result.evals],
                 "top_predictions": prediction_shares(result.model, eval_batches, tokenizer),
                 "train_seconds": round(result.train_seconds, 1)}
-    return {"steps": steps, "base": {k: v for k, v in BASE.items()}, "unigram_entropy": round(entropy, 4),
+    return {"steps": steps, "base": shared, "unigram_entropy": round(entropy, 4),
             "corpus": base.corpus, "seeds": list(seeds), "runs": runs}
 
 
