@@ -46,8 +46,30 @@ def collapse_carriage_returns(text: str) -> str:
     return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
 
 
+# One state of a tqdm text bar: "training:  45%|####5     | 9/20 [..." (its description, then the percentage).
+BAR_STATE = re.compile(r"^(?P<desc>.*?):?\s*(?P<percent>\d{1,3})%\|")
+
+
+def bar_state(text: str) -> tuple[str, int] | None:
+    """(description, percent) when a stream output holds nothing but text-bar states, else None.
+
+    >>> bar_state("evaluating:  24%|##4       | 15/63 [00:00<00:00]"), bar_state("loss 0.52\\n")
+    (('evaluating', 24), None)
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    matches = [BAR_STATE.match(line) for line in lines]
+    if not lines or not all(matches):
+        return None
+    return matches[-1]["desc"].strip(), int(matches[-1]["percent"])
+
+
 def tidy_outputs(notebook) -> None:
-    """Collapse progress bars in stream outputs; drop empty streams."""
+    """Collapse progress bars in stream outputs; drop empty streams; keep only the final state of each text bar.
+
+    A bar's updates can arrive as many separate stream outputs (one per refresh, between other prints). Only the last
+    state of each bar is kept, and only if it reached 100%: a bar that was cleared on closing (``leave=False``) or
+    stopped early is left out, so a reader never sees a bar frozen part-way.
+    """
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
@@ -58,7 +80,10 @@ def tidy_outputs(notebook) -> None:
                 if not output["text"].strip():
                     continue
             kept.append(output)
-        cell["outputs"] = kept
+        states = [bar_state(output["text"]) if output.get("output_type") == "stream" else None for output in kept]
+        last = {state[0]: index for index, state in enumerate(states) if state}
+        cell["outputs"] = [output for index, (output, state) in enumerate(zip(kept, states, strict=True))
+                           if state is None or (last[state[0]] == index and state[1] == 100)]
 
 
 def git_commit() -> str:

@@ -60,3 +60,19 @@ def test_tidy_outputs_keeps_the_last_state_of_a_text_progress_bar():
                                  nbformat.v4.new_output("stream", name="stdout", text="\r")]
     script.tidy_outputs(notebook)
     assert [output["text"] for output in notebook.cells[0].outputs] == ["train: 100%|##| 4/4\n"]
+
+
+def test_tidy_outputs_keeps_one_final_state_per_bar_and_drops_unfinished_ones():
+    import nbformat
+
+    script = load_script("run_notebooks")
+    stream = lambda text, name="stderr": nbformat.v4.new_output("stream", name=name, text=text)  # noqa: E731
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    notebook.cells[0].outputs = [
+        stream("\rtraining:   0%|   | 0/6"), stream("\rtraining:  50%|#  | 3/6"), stream("eval loss 1.2\n", "stdout"),
+        stream("\rtraining: 100%|###| 6/6\n"),
+        stream("\revaluating:  0%|   | 0/9"), stream("\revaluating: 89%|## | 8/9"),  # cleared on close: never 100%
+        stream("done\n", "stdout")]
+    script.tidy_outputs(notebook)
+    assert [output["text"] for output in notebook.cells[0].outputs] == [
+        "eval loss 1.2\n", "training: 100%|###| 6/6\n", "done\n"]
