@@ -135,7 +135,7 @@ def update_course_map(readme: Path = README) -> None:
         meta = json.loads(path.read_text()).get("metadata", {}).get("mlmcourse", {})
         if meta.get("mode") != "full":
             continue
-        pattern = re.compile(rf"^(\| `{re.escape(path.stem)}` \|[^|]*\|[^|]*\| )([^|]*?)( \|)", re.M)
+        pattern = re.compile(rf"^(\| `{re.escape(path.stem)}` \|[^|\n]*\|[^|\n]*\| )([^|\n]*?)( \|)", re.M)
         minutes = format_minutes(meta["seconds"])
         text = pattern.sub(lambda m, minutes=minutes: m.group(1) + minutes + m.group(3), text)
     readme.write_text(text)
