@@ -1,9 +1,9 @@
 """Logits only where they are needed: run the encoder on every position, the vocabulary head only at a few.
 
 Teaches: a masked LM's head maps each hidden state to one score per vocabulary entry; that (positions x vocab)
-matrix product dominates small models (about 90% of a 2-layer, 128-wide BERT's forward FLOPs with a 30k vocabulary; notebook 02). Fill-mask
-and evaluation need the scores at the masked positions only, so gather those hidden states first and run the
-head on them alone ("sparse prediction", as in cramming, MosaicBERT and NVIDIA's BERT).
+matrix product dominates small models (about 90% of the forward FLOPs of a 2-layer, 128-wide BERT with a 30k
+vocabulary; notebook 02). Fill-mask and evaluation need the scores at the masked positions only, so gather those
+hidden states first and run the head on them alone ("sparse prediction", as in cramming, MosaicBERT and NVIDIA's BERT).
 Simplifies: recognises three model shapes (ours, Hugging Face's base-model-plus-head, and anything else, which
 falls back to full logits and then gathers: always correct, only slower).
 Mirrors: ``BertForMaskedLM.forward`` = ``self.bert(...)`` then ``self.cls(sequence_output)``; the sparse branch
