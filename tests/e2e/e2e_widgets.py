@@ -200,8 +200,13 @@ def test_masking_explorer(open_notebook):
 
     view.locator(".widget-dropdown select").select_option(label="exact")
     expect(view.locator(".widget-readout")).to_have_text("15%")
+    # the summary follows the kernel's answer a moment after the choice: wait for the exact count to show
+    deadline = time.monotonic() + WAIT / 1000
     chosen, total = chosen_and_total(view)
-    assert chosen == round(0.15 * total)
+    while chosen != round(0.15 * total) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        chosen, total = chosen_and_total(view)
+    assert chosen == round(0.15 * total), (chosen, total)
     nb.shoot("exact strategy at 15%", view)
 
     handle = view.locator(".noUi-handle")
