@@ -125,23 +125,29 @@ def bert_config(config: EncoderConfig, attn_implementation: str = "sdpa") -> Ber
     return bert
 
 
+def shared_encoder_fields(theirs) -> dict:
+    """The ``EncoderConfig`` fields that every BERT-shaped transformers config (BERT, Nyströmformer) names alike;
+    refuses an activation our encoder does not implement."""
+    if theirs.hidden_act not in BERT_ACTIVATIONS:
+        raise CourseError(f"hidden_act {theirs.hidden_act!r} is not supported: our encoder uses exact GELU ('gelu') "
+                          "or its tanh approximation ('gelu_new').")
+    return dict(
+        vocab_size=theirs.vocab_size, hidden_size=theirs.hidden_size, num_layers=theirs.num_hidden_layers,
+        num_heads=theirs.num_attention_heads, intermediate_size=theirs.intermediate_size,
+        max_position=theirs.max_position_embeddings, type_vocab_size=theirs.type_vocab_size,
+        dropout=theirs.hidden_dropout_prob, attention_dropout=theirs.attention_probs_dropout_prob,
+        layer_norm_eps=theirs.layer_norm_eps, pad_token_id=theirs.pad_token_id or 0,
+        initializer_range=theirs.initializer_range, pre_ln=False, activation=BERT_ACTIVATIONS[theirs.hidden_act],
+    )
+
+
 def encoder_config(bert: BertConfig, **overrides) -> EncoderConfig:
     """The ``EncoderConfig`` of a BERT config; refuses BERT variants our encoder does not implement."""
-    if bert.hidden_act not in BERT_ACTIVATIONS:
-        raise CourseError(f"hidden_act {bert.hidden_act!r} is not supported: our encoder uses exact GELU ('gelu') "
-                          "or its tanh approximation ('gelu_new').")
     if getattr(bert, "position_embedding_type", "absolute") not in (None, "absolute"):
         raise CourseError(f"position_embedding_type {bert.position_embedding_type!r} is not supported (absolute only).")
     if getattr(bert, "is_decoder", False):
         raise CourseError("this BERT is configured as a decoder (is_decoder=True); a masked LM attends both ways.")
-    values = dict(
-        vocab_size=bert.vocab_size, hidden_size=bert.hidden_size, num_layers=bert.num_hidden_layers,
-        num_heads=bert.num_attention_heads, intermediate_size=bert.intermediate_size,
-        max_position=bert.max_position_embeddings, type_vocab_size=bert.type_vocab_size,
-        dropout=bert.hidden_dropout_prob, attention_dropout=bert.attention_probs_dropout_prob,
-        layer_norm_eps=bert.layer_norm_eps, pad_token_id=bert.pad_token_id or 0,
-        initializer_range=bert.initializer_range, pre_ln=False, activation=BERT_ACTIVATIONS[bert.hidden_act],
-    )
+    values = shared_encoder_fields(bert)
     values.update(getattr(bert, "mlmcourse", None) or {})
     values.update(overrides)
     return EncoderConfig(**values)

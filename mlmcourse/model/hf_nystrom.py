@@ -20,15 +20,20 @@ from transformers import NystromformerConfig, NystromformerForMaskedLM
 
 from mlmcourse.errors import CourseError
 from mlmcourse.model.config import EncoderConfig
-from mlmcourse.model.hf import _QKV, _layer_names, from_bert_state_dict, to_bert_state_dict
+from mlmcourse.model.hf import (
+    _QKV,
+    _layer_names,
+    from_bert_state_dict,
+    shared_encoder_fields,
+    to_bert_state_dict,
+)
 
 POSITION_OFFSET = 2  # transformers' Nystromformer numbers positions from 2
 _CONV_OURS = "layers.{i}.attention.value_convolution.weight"
 _CONV_THEIRS = "nystromformer.encoder.layer.{i}.attention.self.conv.weight"
 _POSITIONS = "nystromformer.embeddings.position_embeddings.weight"
-# transformers' spelling of our activations, and the other names it uses for the same functions
+# transformers' spelling of our activations (its other names for them: BERT_ACTIVATIONS in hf.py)
 _ACTIVATIONS = {"gelu": "gelu", "gelu_tanh": "gelu_new"}
-_ACTIVATION_ALIASES = {"gelu": "gelu", "gelu_new": "gelu_tanh", "gelu_pytorch_tanh": "gelu_tanh"}
 
 
 def _rename(names: dict[str, torch.Tensor], old: str, new: str) -> dict[str, torch.Tensor]:
@@ -110,22 +115,11 @@ def nystromformer_config(config: EncoderConfig, segment_means_seq_len: int | Non
 
 def encoder_config(theirs: NystromformerConfig, **overrides) -> EncoderConfig:
     """The ``EncoderConfig`` of a ``NystromformerConfig``; refuses what our encoder does not implement."""
-    if theirs.hidden_act not in _ACTIVATION_ALIASES:
-        raise CourseError(f"hidden_act {theirs.hidden_act!r} is not supported: our encoder implements GELU, exact "
-                          "('gelu') or its tanh approximation ('gelu_new').")
     if getattr(theirs, "inv_coeff_init_option", False):
         raise CourseError("inv_coeff_init_option=True is not supported (transformers 5 cannot run it either): "
                           "our pseudo-inverse uses the authors' original scaling.")
-    values = dict(
-        vocab_size=theirs.vocab_size, hidden_size=theirs.hidden_size, num_layers=theirs.num_hidden_layers,
-        num_heads=theirs.num_attention_heads, intermediate_size=theirs.intermediate_size,
-        max_position=theirs.max_position_embeddings, type_vocab_size=theirs.type_vocab_size,
-        dropout=theirs.hidden_dropout_prob, attention_dropout=theirs.attention_probs_dropout_prob,
-        layer_norm_eps=theirs.layer_norm_eps, pad_token_id=theirs.pad_token_id or 0,
-        initializer_range=theirs.initializer_range, pre_ln=False, attention="nystrom",
-        num_landmarks=theirs.num_landmarks, conv_kernel_size=theirs.conv_kernel_size,
-        activation=_ACTIVATION_ALIASES[theirs.hidden_act],
-    )
+    values = dict(shared_encoder_fields(theirs), attention="nystrom", num_landmarks=theirs.num_landmarks,
+                  conv_kernel_size=theirs.conv_kernel_size)
     values.update(getattr(theirs, "mlmcourse", None) or {})
     values.update(overrides)
     return EncoderConfig(**values)
