@@ -12,7 +12,8 @@ from _eval_fixtures import one_torch_thread, save_tiny_checkpoint, tiny_tokenize
 from mlmcourse.cli import CourseError, main
 from mlmcourse.inference import fill_mask, load_model, normalize_mask, softmax_top_k, target_token_ids
 from mlmcourse.inference.cli import format_table
-from mlmcourse.inference.logits import max_positions, pad_rows
+from mlmcourse.inference.logits import max_positions
+from mlmcourse.padding import pad_rows
 
 TEXTS = [
     "the [MASK] barked at me .",

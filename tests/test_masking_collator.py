@@ -11,8 +11,9 @@ import torch
 from test_masking_tokenizers import SENTENCES, bpe_tokenizer, encode, wordpiece_tokenizer
 from transformers import DataCollatorForLanguageModeling, DataCollatorForTokenClassification
 
-from mlmcourse.masking import MLMCollator, eval_masks, pad_rows, static_mask_dataset
+from mlmcourse.masking import MLMCollator, eval_masks, static_mask_dataset
 from mlmcourse.masking.words import word_start_positions
+from mlmcourse.padding import pad_rows
 
 
 def within_sigmas(successes: float, trials: int, prob: float, sigmas: float = 4.0) -> bool:

@@ -127,7 +127,8 @@ def fill_mask(
     >>> fill_mask(model, tokenizer, "The <mask> barked at me.", top_k=1)  # doctest: +SKIP
     [{'score': 0.97, 'token': 1043, 'token_str': 'dog', 'sequence': 'the dog barked at me.'}]
     """
-    from mlmcourse.inference.logits import logits_at_positions, max_positions, pad_rows
+    from mlmcourse.inference.logits import logits_at_positions, max_positions
+    from mlmcourse.padding import pad_rows
 
     if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
         raise CourseError(f"top_k must be a whole number >= 1 (how many predictions per mask), got {top_k!r}.")

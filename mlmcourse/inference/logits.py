@@ -12,7 +12,6 @@ of :class:`mlmcourse.model.MaskedLM`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -67,18 +66,6 @@ def logits_at_positions(model: Any, input_ids: np.ndarray, attention_mask: np.nd
         if was_training:
             model.train()
     return logits.float().cpu().numpy()
-
-
-def pad_rows(rows: Sequence[Sequence[int]], pad_value: int) -> np.ndarray:
-    """Right-pad lists of ints into one int64 array (rows, longest).
-
-    >>> pad_rows([[5, 6, 7], [8]], pad_value=0).tolist()
-    [[5, 6, 7], [8, 0, 0]]
-    """
-    array = np.full((len(rows), max(len(row) for row in rows)), pad_value, dtype=np.int64)
-    for index, row in enumerate(rows):
-        array[index, :len(row)] = row
-    return array
 
 
 def max_positions(model: Any, tokenizer: Any | None = None) -> int | None:

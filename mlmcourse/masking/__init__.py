@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from mlmcourse.masking.collator import MLMCollator, pad_rows
+from mlmcourse.masking.collator import MLMCollator
 from mlmcourse.masking.core import (
     IGNORE_INDEX,
     STRATEGIES,
@@ -27,6 +27,6 @@ from mlmcourse.masking.words import word_ids_column
 
 __all__ = [
     "IGNORE_INDEX", "STRATEGIES", "MLMCollator", "MaskingConfig", "apply_80_10_10", "check_probabilities",
-    "eval_masks", "mask_tokens", "pad_rows", "replacement_candidates", "select_exact", "select_spans",
+    "eval_masks", "mask_tokens", "replacement_candidates", "select_exact", "select_spans",
     "select_tokens", "select_whole_words", "static_mask_dataset", "word_ids_column",
 ]

@@ -1,7 +1,7 @@
 """The masking collator: pad a list of examples into a batch and mask it, with no Python loop over tokens.
 
 Teaches: a data collator turns the examples a DataLoader picked into one batch. For masked language modeling it
-pads the rows, then masks (:mod:`mlmcourse.masking.core`). Both steps are whole-tensor operations: rows are
+pads the rows (:mod:`mlmcourse.padding`), then masks (:mod:`mlmcourse.masking.core`). Both steps are whole-tensor operations: rows are
 flattened once (one C loop over all values), placed with one boolean scatter, and every masking decision is a
 tensor comparison; "is this a special token" is a lookup in a table indexed by token id, not a Python call per
 row.
@@ -29,10 +29,8 @@ other per-token keys padded, strings passed through.
 from __future__ import annotations
 
 import os
-import struct
 import warnings
 from collections.abc import Mapping, Sequence
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -49,68 +47,9 @@ from mlmcourse.masking.words import (
     starts_from_word_ids,
     word_start_table,
 )
+from mlmcourse.padding import pad_rows, real_positions
 
 _CONSUMED = ("input_ids", "attention_mask", "special_tokens_mask", "word_ids", "offset_mapping", "labels")
-
-
-def _flatten(rows: Sequence[Any], dtype: type = np.int64) -> torch.Tensor:
-    """All rows' values one after the other: ``(total,)``, or ``(total, width)`` for rows of pairs.
-
-    Python lists are converted by C loops, never one Python step per token: ``struct.pack_into`` for ids (about
-    5x faster than ``torch.tensor`` of nested lists), ``bytes()`` for 0/1 masks.
-    """
-    first = rows[0]
-    if isinstance(first, torch.Tensor):
-        return torch.cat(list(rows)).to(torch.bool if dtype is np.bool_ else torch.long)
-    if isinstance(first, np.ndarray):
-        return torch.from_numpy(np.concatenate(rows).astype(dtype))
-    width = len(first[0]) if len(first) and isinstance(first[0], Sequence | np.ndarray | torch.Tensor) else 0
-    try:
-        if dtype is np.bool_ and not width:
-            return torch.from_numpy(np.frombuffer(bytearray().join(map(bytes, rows)), dtype=np.uint8)) != 0
-        values = chain.from_iterable(chain.from_iterable(rows)) if width else chain.from_iterable(rows)
-        count = sum(map(len, rows)) * (width or 1)
-        buffer = bytearray(8 * count)
-        struct.pack_into(f"{count}q", buffer, 0, *values)
-        flat = np.frombuffer(buffer, dtype=np.int64)
-    except (TypeError, ValueError, struct.error):  # e.g. word_ids straight from encoding.word_ids(): None -> -1
-        values = chain.from_iterable(chain.from_iterable(rows)) if width else chain.from_iterable(rows)
-        flat = np.array([-1 if value is None else value for value in values], dtype=np.int64)
-    flat = torch.from_numpy(flat) if dtype is not np.bool_ else torch.from_numpy(flat) != 0
-    return flat.view(-1, width) if width else flat
-
-
-def real_positions(lengths: Sequence[int], length: int, padding_side: str = "right") -> torch.Tensor:
-    """True at the real (not padding) positions of rows with these lengths, padded to ``length``.
-
-    >>> real_positions([3, 1], 4).int().tolist()
-    [[1, 1, 1, 0], [1, 0, 0, 0]]
-    >>> real_positions([3, 1], 4, padding_side="left").int().tolist()
-    [[0, 1, 1, 1], [0, 0, 0, 1]]
-    """
-    positions = torch.arange(length)[None, :]  # (1, length)
-    lengths = torch.tensor(lengths)[:, None]  # (batch, 1)
-    return positions >= length - lengths if padding_side == "left" else positions < lengths
-
-
-def pad_rows(rows: Sequence[Any], pad_value: int, length: int | None = None, padding_side: str = "right",
-             dtype: type = np.int64, lengths: Sequence[int] | None = None) -> torch.Tensor:
-    """Stack rows of different lengths into one tensor ``(batch, length[, width])``, filling with ``pad_value``.
-
-    >>> pad_rows([[5, 6, 7], [8]], pad_value=0).tolist()
-    [[5, 6, 7], [8, 0, 0]]
-    >>> pad_rows([[5, 6, 7], [8]], pad_value=0, length=4, padding_side="left").tolist()
-    [[0, 5, 6, 7], [0, 0, 0, 8]]
-    """
-    lengths = list(map(len, rows)) if lengths is None else lengths
-    length = max(lengths) if length is None else length
-    flat = _flatten(rows, dtype)  # (total[, width])
-    if min(lengths) == length:  # nothing to pad: a reshape
-        return flat.view(len(rows), length, *flat.shape[1:])
-    is_real = real_positions(lengths, length, padding_side)  # (batch, length)
-    padded = torch.full((len(rows), length, *flat.shape[1:]), pad_value, dtype=flat.dtype)
-    is_real = is_real.view(*is_real.shape, *([1] * (flat.dim() - 1))).expand_as(padded)
-    return padded.masked_scatter_(is_real, flat)  # row-major order: each row's values fill its real positions
 
 
 class MLMCollator:
@@ -253,7 +192,7 @@ class MLMCollator:
         side = getattr(self.tokenizer, "padding_side", "right")
 
         def padded(key: str, value: int, dtype: type = np.int64) -> torch.Tensor:
-            return pad_rows(columns[key], value, length, side, dtype, lengths)
+            return torch.from_numpy(pad_rows(columns[key], value, length, side, dtype, lengths))
 
         batch: dict[str, Any] = {"input_ids": padded("input_ids", pad_id if needs_padding else 0)}
         masks = columns.get("attention_mask")
@@ -261,7 +200,7 @@ class MLMCollator:
         if masks is not None and not (isinstance(masks[0], list) and all(map(all, masks))):
             batch["attention_mask"] = padded("attention_mask", 0)
         elif needs_padding:  # 1 on the real tokens
-            batch["attention_mask"] = real_positions(lengths, length, side).long()
+            batch["attention_mask"] = torch.from_numpy(real_positions(lengths, length, side)).long()
         else:  # every token is real (checking the lists in Python is cheaper than converting them)
             batch["attention_mask"] = torch.ones(len(lengths), length, dtype=torch.long)
             all_real = True

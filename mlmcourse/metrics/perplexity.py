@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from mlmcourse.errors import CourseError
-from mlmcourse.inference.logits import logits_at_positions, max_positions, pad_rows
+from mlmcourse.inference.logits import logits_at_positions, max_positions
 from mlmcourse.masking.core import IGNORE_INDEX  # -100: the label cross-entropy skips
+from mlmcourse.padding import pad_rows
 
 
 def evaluation_mask(special: Sequence[bool], mask_prob: float = 0.15, seed: int = 0, index: int = 0

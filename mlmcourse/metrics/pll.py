@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from mlmcourse.errors import CourseError
-from mlmcourse.inference.logits import pad_rows
 from mlmcourse.metrics.perplexity import batches_by_length, encode_for_evaluation, log_softmax
+from mlmcourse.padding import pad_rows
 
 
 def masked_copies(ids: Sequence[int], special: Sequence[bool], mask_token_id: int) -> list[tuple[int, list[int]]]:

@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 
 from mlmcourse.errors import CourseError
-from mlmcourse.inference.logits import pad_rows
 from mlmcourse.metrics.perplexity import batches_by_length, log_softmax
 from mlmcourse.metrics.pll import minimal_pair_accuracy
+from mlmcourse.padding import pad_rows
 
 ROW_KEYS = ("phenomenon", "n", "skipped", "probe_ce", "bayes_floor", "gap_nats", "kl", "accuracy", "bayes_accuracy")
 
