@@ -54,6 +54,10 @@ def test_eval_json_reports_each_language(exported, capsys):
     overall = sum(row["probe_ce"] * row["n_probes"] for row in result["per_language"].values()) / result["n_probes"]
     assert result["probe_ce"] == pytest.approx(overall)
     assert result["gap_nats"] == pytest.approx(result["probe_ce"] - result["bayes_floor"])
+    # languages are independent samples: the overall standard error combines theirs, weighted by probe counts
+    combined = sum((row["n_probes"] * row["gap_se"]) ** 2 for row in result["per_language"].values()) ** 0.5
+    assert result["gap_se"] == pytest.approx(combined / result["n_probes"])
+    assert 0 < result["gap_se"] < max(row["gap_se"] for row in result["per_language"].values())
 
 
 def test_eval_languages_option_and_table(exported, capsys):

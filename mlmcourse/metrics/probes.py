@@ -192,6 +192,9 @@ def language_report(model: Any, tokenizer: Any, world: Any, n: int = 200, seed: 
     total = sum(counts.values())
     report: dict[str, Any] = {key: float(sum(per_language[lang][key] * counts[lang] for lang in counts) / total)
                               for key in ROW_KEYS[3:]}
+    # Languages are independent samples, as phenomena are within one: count-weighted variances add.
+    report["gap_se"] = float(math.sqrt(sum((counts[lang] * per_language[lang]["gap_se"]) ** 2 for lang in counts))
+                             / total)
     report.update({"n_probes": total, "skipped": sum(r["skipped"] for r in per_language.values()),
                    "per_language": per_language})
     if n_pairs > 0:
