@@ -18,13 +18,8 @@ def test_quick_run_reports_the_probe_curve_and_tokens(capsys):
     assert result["reached"] and result["steps_to_quality"] == 3
     assert result["tokens_to_quality"] == 3 * config["positions_per_step"]
     assert 0 < result["real_tokens_to_quality"] <= result["tokens_to_quality"]
-    if BASELINE["tokens_to_quality"]:
-        assert result["ratio"] == pytest.approx(BASELINE["tokens_to_quality"] / result["tokens_to_quality"])
-    else:  # only bounds known for the old recipe: the ratio is a range, and no single number pretends otherwise
-        low, high = BASELINE["bounds"]["tokens"]
-        assert result["ratio"] is None
-        assert result["ratio_bounds"] == [round(low / result["tokens_to_quality"], 2),
-                                          round(high / result["tokens_to_quality"], 2)]
+    assert result["ratio"] == pytest.approx(BASELINE["tokens_to_quality"] / result["tokens_to_quality"])
+    assert result["baseline_tokens"] == BASELINE["tokens_to_quality"] == BASELINE["steps"] * 2_048
 
 
 def test_recipes_and_changes():

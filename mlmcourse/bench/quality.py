@@ -9,8 +9,7 @@ What counts as "tokens": the **positions** the model computed on, ``steps x batc
 because that is what a step costs; the real (non-padding) tokens are reported beside them. ``baseline_tokens`` is
 the course's previous recipe (one padded line per 16-token row, 25% masking, batch 128, lr 2e-3, 30,000-step linear
 decay), recorded in :data:`BASELINE`; ``ratio`` = ``baseline_tokens / tokens_to_quality`` (> 1: the recipe needs
-fewer tokens), or ``ratio_bounds`` while only bounds on the old recipe are known. Minutes depend on the machine and on
-what else it runs; tokens do not.
+fewer tokens). Minutes depend on the machine and on what else it runs; tokens do not.
 """
 
 from __future__ import annotations
@@ -31,30 +30,28 @@ RECIPES: dict[str, dict[str, Any]] = {
                      max_steps=30_000, schedule="linear"),
 }
 
-# The old recipe's time to quality. Its full curve (`--recipe baseline`, ~25 minutes on 2 cores) has not been measured
-# yet; what is known comes from the probe log of the run that trained the old course checkpoint (2026-12-01), which
-# probed twice: gap 0.12 nats at step 15,500 and 0.015 at step 30,000 (128 x 16 = 2,048 positions a step). So it first
-# reached 0.05 somewhere in between: `bounds`. Once measured, `tokens_to_quality` holds the number and `ratio` follows.
+# The old recipe's time to quality, measured end to end on 2026-12-03 (2-core AMD EPYC with avx512_bf16, fp32, 2
+# threads) with `command`: the probe gap first reached 0.044 nats at step 22,000 (22,000 x 2,048 positions), after
+# 28.6 minutes of training (consistent with the probe log of the run that trained the old course checkpoint on
+# 2026-12-01: gap 0.12 at step 15,500, 0.015 at step 30,000). One training seed, probes every 500 steps.
 BASELINE: dict[str, Any] = {
-    "tokens_to_quality": None,
-    "bounds": {"steps": [15_500, 30_000], "tokens": [15_500 * 2_048, 30_000 * 2_048]},
-    "source": "probe log of the 2026-12-01 checkpoint run (gap 0.12 at 15,500 steps, 0.015 at 30,000)",
+    "tokens_to_quality": 45_056_000,
+    "steps": 22_000,
+    "minutes": 28.63,
+    "gap_nats": 0.0440,
+    "measured": "2026-12-03, 2-core AMD EPYC (avx512_bf16), fp32, 2 threads",
+    "source": "measured end to end with `mlmcourse bench quality --recipe baseline` (2026-12-03)",
     "command": "mlmcourse bench quality --recipe baseline --probe-every 500 --precision fp32 --json",
 }
 
 
 def baseline_ratio(tokens: int | None) -> dict[str, Any]:
-    """``ratio`` (old recipe's tokens / ``tokens``) when the old recipe is measured, else the range its bounds allow.
+    """``ratio`` = the old recipe's tokens to quality / ``tokens`` (> 1: fewer tokens than the old recipe).
 
-    >>> baseline_ratio(10_000_000)["ratio_bounds"]
-    [3.17, 6.14]
+    >>> round(baseline_ratio(10_000_000)["ratio"], 2)
+    4.51
     """
-    if not tokens:
-        return {"ratio": None, "ratio_bounds": None}
-    if BASELINE["tokens_to_quality"]:
-        return {"ratio": BASELINE["tokens_to_quality"] / tokens, "ratio_bounds": None}
-    low, high = BASELINE["bounds"]["tokens"]
-    return {"ratio": None, "ratio_bounds": [round(low / tokens, 2), round(high / tokens, 2)]}
+    return {"ratio": BASELINE["tokens_to_quality"] / tokens if tokens else None}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
