@@ -31,3 +31,19 @@ def test_quick_bench_compares_equal_work_and_labels_the_rest(capsys):
     assert "NOT equal work" in end_to_end["what"]
     assert end_to_end["ours_default"]["config"]["precision"] in ("fp32", "bf16")
     assert "time_to_loss" not in result  # the same steps on both sides: it was only 1 / ratio
+
+
+def test_compile_flag_adds_an_eager_side_and_its_gain(capsys, monkeypatch):
+    """The JSON contract of --compile (torch.compile itself replaced by the identity: compiling takes minutes)."""
+    import torch
+
+    compiled = []
+    monkeypatch.setattr(torch, "compile", lambda model, **kwargs: compiled.append(model) or model)
+    assert main(["bench", "train", "--json", "--quick", "--compile", "--no-end-to-end"]) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert compiled, "--compile must reach torch.compile"
+    assert result["config"]["compile"] is True
+    eager = result["compile"]["ours_eager"]["tokens_per_second"]
+    assert eager["min"] <= eager["median"] <= eager["max"] and eager["median"] > 0
+    assert result["compile"]["gain_over_eager"] == pytest.approx(
+        result["ours"]["tokens_per_second"]["median"] / eager["median"], abs=1e-3)
