@@ -86,7 +86,8 @@ class TrainConfig(DictIO):
     device: str = option("auto", "auto | cuda | mps | cpu", choices=DEVICES)
     precision: str = option("auto", "auto (bf16 where the hardware has it and it pays, else fp32) | bf16 | fp16 | "
                                     "fp32", choices=PRECISIONS)
-    compile: bool = option(False, "torch.compile the model (pays on GPUs; slow to start on a CPU)")
+    compile: bool = option(False, "torch.compile the model (off by default: on a 2-core CPU it measured 1.1x, within "
+                                   "the run-to-run spread; `mlmcourse bench train --compile` measures yours)")
     num_threads: int | None = option(None, "CPU threads for torch (default: torch's)", flag="--threads")
     peak_tflops: float | None = option(None, "the hardware's peak TFLOP/s for MFU (default: measured or known)")
     progress: bool = option(True, "show a progress bar")
