@@ -1,10 +1,10 @@
 """The masking collator: pad a list of examples into a batch and mask it, with no Python loop over tokens.
 
 Teaches: a data collator turns the examples a DataLoader picked into one batch. For masked language modeling it
-pads the rows (:mod:`mlmcourse.padding`), then masks (:mod:`mlmcourse.masking.core`). Both steps are whole-tensor operations: rows are
-flattened once (one C loop over all values), placed with one boolean scatter, and every masking decision is a
-tensor comparison; "is this a special token" is a lookup in a table indexed by token id, not a Python call per
-row.
+pads the rows (:mod:`mlmcourse.padding`), then masks (:mod:`mlmcourse.masking.core`). Both steps are whole-array
+operations: rows are flattened once (one C loop over all values), placed with one boolean assignment, and every
+masking decision is a tensor comparison; "is this a special token" is a lookup in a table indexed by token id, not a
+Python call per row.
 
 Mirrors: ``transformers.DataCollatorForLanguageModeling``'s masked-LM path, as a drop-in (e.g. for
 ``Trainer(data_collator=...)``): the same arguments in the same order (``tokenizer, mlm, whole_word_mask,
