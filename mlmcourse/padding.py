@@ -40,19 +40,25 @@ def flatten_rows(rows: Sequence[Any], dtype: type = np.int64) -> np.ndarray:
     if not isinstance(first, list | tuple):  # arrays or tensors: NumPy reads both without a Python loop
         return np.concatenate([np.asarray(row) for row in rows]).astype(dtype, copy=False)
     width = len(first[0]) if len(first) and isinstance(first[0], list | tuple | np.ndarray) else 0
-    try:
-        if dtype is np.bool_ and not width:
+    if dtype is np.bool_ and not width:
+        try:
             return np.frombuffer(bytearray().join(map(bytes, rows)), dtype=np.uint8) != 0
-        values = chain.from_iterable(chain.from_iterable(rows)) if width else chain.from_iterable(rows)
-        count = sum(map(len, rows)) * (width or 1)
-        buffer = bytearray(8 * count)
-        struct.pack_into(f"{count}q", buffer, 0, *values)
+        except (TypeError, ValueError):
+            pass  # not 0/1 ints: the general path below
+    count = sum(map(len, rows)) * (width or 1)
+    buffer = bytearray(8 * count)
+    try:
+        struct.pack_into(f"{count}q", buffer, 0, *_values(rows, width))
         flat = np.frombuffer(buffer, dtype=np.int64)
-    except (TypeError, ValueError, struct.error):  # e.g. word_ids with None, or True/False values
-        values = chain.from_iterable(chain.from_iterable(rows)) if width else chain.from_iterable(rows)
-        flat = np.array([-1 if value is None else value for value in values], dtype=np.int64)
+    except (TypeError, ValueError, struct.error):  # e.g. word_ids with None
+        flat = np.array([-1 if value is None else value for value in _values(rows, width)], dtype=np.int64)
     flat = flat != 0 if dtype is np.bool_ else flat.astype(dtype, copy=False)
     return flat.reshape(-1, width) if width else flat
+
+
+def _values(rows: Sequence[Any], width: int) -> Any:
+    """Every value of every row (and of every pair, for rows of pairs), one after the other."""
+    return chain.from_iterable(chain.from_iterable(rows)) if width else chain.from_iterable(rows)
 
 
 def real_positions(lengths: Sequence[int], length: int, padding_side: str = "right") -> np.ndarray:
@@ -91,3 +97,15 @@ def pad_rows(rows: Sequence[Any], pad_value: int, length: int | None = None, pad
     padded = np.full((len(rows), length, *flat.shape[1:]), pad_value, dtype=flat.dtype)
     padded[real_positions(lengths, length, padding_side)] = flat  # row-major: each row fills its real positions
     return padded
+
+
+def pad_with_mask(rows: Sequence[Any], pad_value: int) -> tuple[np.ndarray, np.ndarray]:
+    """Right-padded ids ``(batch, length)`` and their attention mask (int64, 1 on real tokens).
+
+    >>> ids, mask = pad_with_mask([[5, 6, 7], [8]], pad_value=0)
+    >>> ids.tolist(), mask.tolist()
+    ([[5, 6, 7], [8, 0, 0]], [[1, 1, 1], [1, 0, 0]])
+    """
+    lengths = list(map(len, rows))
+    ids = pad_rows(rows, pad_value, lengths=lengths)
+    return ids, real_positions(lengths, ids.shape[1]).astype(np.int64)

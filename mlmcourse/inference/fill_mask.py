@@ -128,7 +128,7 @@ def fill_mask(
     [{'score': 0.97, 'token': 1043, 'token_str': 'dog', 'sequence': 'the dog barked at me.'}]
     """
     from mlmcourse.inference.logits import logits_at_positions, max_positions
-    from mlmcourse.padding import pad_rows
+    from mlmcourse.padding import pad_with_mask
 
     if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1:
         raise CourseError(f"top_k must be a whole number >= 1 (how many predictions per mask), got {top_k!r}.")
@@ -159,8 +159,7 @@ def fill_mask(
 
         batches = tqdm(batches, desc="fill-mask", unit="batch", leave=False)
     for rows in batches:
-        input_ids = pad_rows([encoded[i] for i in rows], pad_id if pad_id is not None else 0)  # (batch, seq)
-        attention_mask = pad_rows([[1] * len(encoded[i]) for i in rows], 0)  # (batch, seq): 1 = real token
+        input_ids, attention_mask = pad_with_mask([encoded[i] for i in rows], pad_id if pad_id is not None else 0)
         positions = input_ids == mask_id  # (batch, seq)
         logits = logits_at_positions(model, input_ids, attention_mask, positions)  # (masks in batch, vocab)
         scores, token_ids = softmax_top_k(logits, top_k, candidate_ids)  # (masks in batch, k) each

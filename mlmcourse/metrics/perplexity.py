@@ -23,7 +23,7 @@ import numpy as np
 from mlmcourse.errors import CourseError
 from mlmcourse.inference.logits import logits_at_positions, max_positions
 from mlmcourse.masking.core import IGNORE_INDEX  # -100: the label cross-entropy skips
-from mlmcourse.padding import pad_rows
+from mlmcourse.padding import pad_rows, pad_with_mask
 
 
 def evaluation_mask(special: Sequence[bool], mask_prob: float = 0.15, seed: int = 0, index: int = 0
@@ -117,8 +117,7 @@ def _losses_and_ranks(model: Any, tokenizer: Any, texts: Sequence[str], mask_pro
         positions = labels != IGNORE_INDEX  # (batch, seq)
         if not positions.any():
             continue  # short texts can draw no mask at all
-        input_ids = pad_rows([masked[i][0] for i in batch], tokenizer.pad_token_id or 0)  # (batch, seq)
-        attention_mask = pad_rows([[1] * len(ids[i]) for i in batch], 0)  # (batch, seq)
+        input_ids, attention_mask = pad_with_mask([masked[i][0] for i in batch], tokenizer.pad_token_id or 0)
         log_probs = log_softmax(logits_at_positions(model, input_ids, attention_mask, positions))  # (n, vocab)
         targets = labels[positions]  # (n,), row-major like the logits
         true_scores = log_probs[np.arange(len(targets)), targets]  # (n,)

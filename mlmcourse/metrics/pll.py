@@ -20,7 +20,7 @@ import numpy as np
 
 from mlmcourse.errors import CourseError
 from mlmcourse.metrics.perplexity import batches_by_length, encode_for_evaluation, log_softmax
-from mlmcourse.padding import pad_rows
+from mlmcourse.padding import pad_with_mask
 
 
 def masked_copies(ids: Sequence[int], special: Sequence[bool], mask_token_id: int) -> list[tuple[int, list[int]]]:
@@ -52,8 +52,7 @@ def token_pseudo_log_probs(model: Any, tokenizer: Any, texts: Sequence[str], bat
     batches = batches_by_length([len(job[3]) for job in jobs], batch_size)
     for batch in tqdm(batches, desc="pseudo-log-likelihood", unit="batch", disable=not progress or len(batches) < 5,
                       leave=False):
-        input_ids = pad_rows([jobs[j][3] for j in batch], tokenizer.pad_token_id or 0)  # (batch, seq)
-        attention_mask = pad_rows([[1] * len(jobs[j][3]) for j in batch], 0)  # (batch, seq)
+        input_ids, attention_mask = pad_with_mask([jobs[j][3] for j in batch], tokenizer.pad_token_id or 0)
         positions = np.zeros_like(input_ids, dtype=bool)  # (batch, seq): one masked position per row
         positions[np.arange(len(batch)), [jobs[j][2] for j in batch]] = True
         log_probs = log_softmax(logits_at_positions(model, input_ids, attention_mask, positions))  # (batch, vocab)

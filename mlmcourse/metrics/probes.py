@@ -23,7 +23,7 @@ import numpy as np
 from mlmcourse.errors import CourseError
 from mlmcourse.metrics.perplexity import batches_by_length, log_softmax
 from mlmcourse.metrics.pll import minimal_pair_accuracy
-from mlmcourse.padding import pad_rows
+from mlmcourse.padding import pad_with_mask
 
 ROW_KEYS = ("phenomenon", "n", "skipped", "probe_ce", "bayes_floor", "gap_nats", "kl", "accuracy", "bayes_accuracy")
 
@@ -69,8 +69,7 @@ def probe_log_probs(model: Any, tokenizer: Any, texts: Sequence[str], batch_size
             raise CourseError(f"a probe needs exactly one mask token, {text!r} has {row.count(tokenizer.mask_token_id)}.")
     result = None
     for batch in batches_by_length([len(row) for row in ids], batch_size):
-        input_ids = pad_rows([ids[i] for i in batch], tokenizer.pad_token_id or 0)  # (batch, seq)
-        attention_mask = pad_rows([[1] * len(ids[i]) for i in batch], 0)  # (batch, seq)
+        input_ids, attention_mask = pad_with_mask([ids[i] for i in batch], tokenizer.pad_token_id or 0)
         logits = logits_at_positions(model, input_ids, attention_mask, input_ids == tokenizer.mask_token_id)
         if result is None:
             result = np.zeros((len(ids), logits.shape[-1]))  # (n_texts, vocab)
