@@ -96,3 +96,16 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+def require_model_folder(name: str, how: str) -> Path:
+    """``data/models/NAME``, failing (never skipping) with ``how`` to create it when a file is missing."""
+    import pytest
+
+    from mlmcourse.config import models_dir
+
+    folder = models_dir() / name
+    missing = [file for file in ("config.json", "model.safetensors", "tokenizer.json") if not (folder / file).is_file()]
+    if missing:
+        pytest.fail(f"{folder} is missing {', '.join(missing)}. Create it with {how}.")
+    return folder

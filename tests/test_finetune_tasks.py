@@ -4,13 +4,22 @@ splits do not leak (no sentence in two splits; pydocs modules in one split only)
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 
+from mlmcourse.corpora import load_corpus
 from mlmcourse.corpora.toyworld import ToyWorld
+from mlmcourse.errors import CourseError
 from mlmcourse.finetune.data import SPLITS, Examples, sample_examples
-from mlmcourse.finetune.pydocs_topic import TOPICS, pydocs_topic, topic_of
+from mlmcourse.finetune.pydocs_topic import (
+    TOPICS,
+    general_and_domain,
+    module_paragraphs,
+    package_splits,
+    pydocs_topic,
+    topic_of,
+)
 from mlmcourse.finetune.tasks import (
     ENTITY_LABELS,
     TRUTH_LABELS,
@@ -131,6 +140,55 @@ def test_pydocs_topic_labels_balance_and_module_disjoint_splits():
     assert not modules["validation"] & modules["test"]
     texts = [text for name in SPLITS for text in task.splits[name].texts]
     assert len(texts) == len(set(texts))
+
+
+def test_general_and_domain_text_share_no_module_and_never_the_tasks_test_text():
+    task = pydocs_topic(seed=0)
+    general, internet = general_and_domain(task, "internet")
+    where = package_splits(seed=0)
+    held_out = {module for module, split in where.items() if split != "train"}
+    assert min(len(general[name]) for name in SPLITS) > 50 and len(general["train"]) > 2_000
+    assert len(internet["train"]) > 300 and len(internet["validation"]) > 100
+    packages = defaultdict(set)  # paragraph -> the top-level packages that say it
+    for module, texts in module_paragraphs().items():
+        for text in texts:
+            packages[text].add(module.split(".")[0])
+    for text in general["train"] + general["validation"] + general["test"]:
+        assert not any(topic_of(package) == "internet" for package in packages[text]), packages[text]
+        assert packages[text] - held_out, packages[text]  # said by some module outside the task's held-out ones
+    for name in SPLITS:  # the domain's split is the task's split of its module
+        assert all(any(topic_of(p) == "internet" and where[p] == name for p in packages[text]) for text in internet[name])
+    test_text = set(task.splits["test"].texts) | set(task.splits["validation"].texts)
+    assert not test_text & set(general["train"] + general["validation"] + general["test"])
+    assert not test_text & set(internet["train"])
+    assert set(task.splits["test"].texts) & set(internet["test"])  # the task's test paragraphs about the internet
+    with pytest.raises(CourseError, match="unknown domain 'web'.*internet"):
+        general_and_domain(task, "web")
+
+
+def test_the_packages_docstrings_join_the_general_text_without_the_domain_or_the_test_text(monkeypatch):
+    from mlmcourse.corpora import pkgdocs
+
+    task = pydocs_topic(seed=0)
+    general, internet = general_and_domain(task, "internet")
+    fresh = "A tensor is a grid of numbers with a shape, a data type and the device it lives on."
+    leaks = [task.splits["test"].texts[0], internet["train"][0].upper(), general["train"][0]]
+    monkeypatch.setattr(pkgdocs, "pkgdocs_paragraphs", lambda: [fresh, *leaks])
+    broad, same_domain = general_and_domain(task, "internet", packages=True)
+    everything = broad["train"] + broad["validation"] + broad["test"]
+    assert fresh in everything and same_domain == internet
+    assert sorted(everything) == sorted([fresh, *general["train"], *general["validation"], *general["test"]])
+
+
+def test_pydocs_parts_load_as_corpora():
+    general = load_corpus("pydocs-general")
+    internet = load_corpus("pydocs-internet")
+    expected = general_and_domain(pydocs_topic(seed=0), "internet")
+    assert list(general["train"]["text"]) == expected[0]["train"]
+    assert list(internet["validation"]["text"]) == expected[1]["validation"]
+    assert load_corpus("pydocs-developer-tools")["train"].num_rows > 100
+    with pytest.raises(CourseError, match="unknown pydocs part 'web'.*pydocs-general"):
+        load_corpus("pydocs-web")
 
 
 def test_load_task_caches_and_refuses_unknown_names(tmp_path, monkeypatch):

@@ -15,9 +15,8 @@ import re
 from pathlib import Path
 
 import pytest
-from _eval_fixtures import one_torch_thread
+from _eval_fixtures import one_torch_thread, require_model_folder
 
-from mlmcourse.config import models_dir
 from mlmcourse.corpora.languages import FILL_MASK_EXAMPLES
 from mlmcourse.inference import fill_mask, load_model
 
@@ -33,13 +32,8 @@ def _one_thread():
 
 
 def require_checkpoint() -> Path:
-    folder = models_dir() / FOLDER_NAME
-    missing = [name for name in ("config.json", "model.safetensors", "tokenizer.json") if not (folder / name).is_file()]
-    if missing:
-        pytest.fail(f"{folder} is missing {', '.join(missing)}. Create it with the command in the README's "
-                    "checkpoint section (`mlmcourse train --corpus toyworld --languages en,fr,de,ru ... --export "
-                    f"data/models/{FOLDER_NAME}`).")
-    return folder
+    return require_model_folder(FOLDER_NAME, "the command in the README's checkpoint section (`mlmcourse train "
+                                "--corpus toyworld --languages en,fr,de,ru ... --export data/models/course-multilingual`)")
 
 
 @functools.cache

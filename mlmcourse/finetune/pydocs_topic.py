@@ -114,8 +114,9 @@ def assign_modules(sizes: dict[str, int], seed: int = 0, shares: tuple[float, fl
     return where
 
 
-def pydocs_topic(seed: int = 0) -> TaskData:
-    """The task: paragraphs labelled by topic, split by top-level module within each topic, balanced per split."""
+def package_paragraphs() -> dict[str, list[str]]:
+    """``{top-level package: [paragraph, ...]}`` for the packages of some topic; a paragraph found in several
+    modules is kept once, under the first (sorted) module."""
     seen: set[str] = set()
     by_package: dict[str, list[str]] = defaultdict(list)
     for module, paragraphs in sorted(module_paragraphs().items()):
@@ -126,11 +127,26 @@ def pydocs_topic(seed: int = 0) -> TaskData:
             if key not in seen:  # a paragraph shared by two modules is kept once, under the first
                 seen.add(key)
                 by_package[module.split(".")[0]].append(paragraph)
+    return dict(by_package)
+
+
+def package_splits(seed: int = 0) -> dict[str, str]:
+    """``{top-level package: split}``: the task's split of every package, topic by topic (``assign_modules``)."""
+    by_package = package_paragraphs()
+    where = {}
+    for modules in TOPICS.values():
+        where.update(assign_modules({module: len(by_package[module]) for module in modules
+                                     if by_package.get(module)}, seed))
+    return where
+
+
+def pydocs_topic(seed: int = 0) -> TaskData:
+    """The task: paragraphs labelled by topic, split by top-level module within each topic, balanced per split."""
+    by_package = package_paragraphs()
+    where = package_splits(seed)
     rows: dict[str, dict[str, list[tuple[str, str]]]] = {name: defaultdict(list) for name in SPLITS}
-    for topic, modules in TOPICS.items():
-        sizes = {module: len(by_package[module]) for module in modules if by_package.get(module)}
-        for module, split in assign_modules(sizes, seed).items():
-            rows[split][topic] += [(paragraph, module) for paragraph in by_package[module]]
+    for module, split in where.items():
+        rows[split][TOPIC_OF_MODULE[module]] += [(paragraph, module) for paragraph in by_package[module]]
     labels = list(TOPICS)
     splits = {}
     for name in SPLITS:
@@ -146,10 +162,10 @@ def pydocs_topic(seed: int = 0) -> TaskData:
                     "Which part of the standard library does this documentation paragraph describe?")
 
 
-def adaptation_paragraphs(task: TaskData) -> list[str]:
+def adaptation_paragraphs(task: TaskData, seed: int = 0) -> list[str]:
     """Unlabelled pydocs paragraphs for domain-adaptive pretraining before ``task``: every walked module's paragraphs
     except those of the modules in the task's validation and test splits (so the test text is never seen, not even
-    without its label, even where another module repeats it).
+    without its label, even where another module repeats it); ``seed`` is the task's.
 
     >>> task = pydocs_topic()
     >>> held_out = {m.split(".")[0] for name in ("validation", "test") for m in task.splits[name].groups}
@@ -157,6 +173,7 @@ def adaptation_paragraphs(task: TaskData) -> list[str]:
     False
     """
     held_out = {module.split(".")[0] for name in ("validation", "test") for module in task.splits[name].groups}
+    held_out |= {module for module, split in package_splits(seed).items() if split != "train"}  # kept or not
     seen = {" ".join(text.casefold().split()) for name in ("validation", "test") for text in task.splits[name].texts}
     paragraphs = []
     for module, found in sorted(module_paragraphs().items()):
@@ -168,3 +185,69 @@ def adaptation_paragraphs(task: TaskData) -> list[str]:
                 seen.add(key)
                 paragraphs.append(paragraph)
     return paragraphs
+
+
+def general_and_domain(task: TaskData, domain: str = "internet", seed: int = 0, packages: bool = False
+                       ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Text for a *general* documentation model and for one *domain* it has never read, both leakage-free for
+    ``task``: ``(general, domain_text)``, each ``{"train": [...], "validation": [...], "test": [...]}``.
+
+    - ``general``: :func:`adaptation_paragraphs` (every module except the task's validation and test modules) without
+      any paragraph of the ``domain`` topic's modules; split 90/5/5 by a stable hash of each paragraph
+      (:func:`mlmcourse.corpora.pydocs.split_of`). With ``packages``, the docstrings of the course's installed
+      packages come first (:mod:`mlmcourse.corpora.pkgdocs`, ten times as much text), less any paragraph that the
+      domain or the task's validation and test splits contain.
+    - ``domain_text``: every paragraph of the ``domain`` topic's modules, each split from the modules of the task's
+      split of that name (so the domain's test text is the task's test text: never train on it).
+
+    The general model then shares the domain's language (Python documentation English) but not its subject: the
+    setting in which adapting to a domain pays (Gururangan et al. 2020).
+
+    >>> task = pydocs_topic()
+    >>> general, internet = general_and_domain(task, "internet")
+    >>> bool(set(general["train"]) & set(internet["train"] + internet["validation"] + task.splits["test"].texts))
+    False
+    """
+    from mlmcourse.corpora.pydocs import split_of
+    from mlmcourse.errors import CourseError
+
+    if domain not in TOPICS:
+        raise CourseError(f"unknown domain {domain!r}: pick one of the pydocs-topic topics: {', '.join(TOPICS)}")
+    by_package = package_paragraphs()
+    where = package_splits(seed)
+    domain_text = {name: [paragraph for module in TOPICS[domain] if where.get(module) == name
+                          for paragraph in by_package[module]] for name in SPLITS}
+    avoid = {" ".join(text.casefold().split()) for module, texts in module_paragraphs().items()
+             if topic_of(module) == domain for text in texts}  # what any domain module says, shared or not
+    avoid |= {" ".join(text.casefold().split()) for name in ("validation", "test") for text in task.splits[name].texts}
+    general: dict[str, list[str]] = {name: [] for name in SPLITS}
+    if packages:
+        from mlmcourse.corpora.pkgdocs import pkgdocs_paragraphs
+
+        for paragraph in pkgdocs_paragraphs():
+            key = " ".join(paragraph.casefold().split())
+            if key not in avoid:
+                avoid.add(key)  # (and not again from pydocs below)
+                general[split_of(paragraph, seed)].append(paragraph)
+    for paragraph in adaptation_paragraphs(task, seed):  # no validation or test module of the task
+        if " ".join(paragraph.casefold().split()) not in avoid:  # nor any paragraph of the domain, test split's too
+            general[split_of(paragraph, seed)].append(paragraph)
+    return general, domain_text
+
+
+PARTS = ("general", "general-and-packages", *(topic.replace(" ", "-") for topic in TOPICS))
+
+
+def load_part(part: str, *, seed: int = 0, domain: str = "internet"):
+    """``load_corpus("pydocs-general")`` / ``load_corpus("pydocs-internet")`` (any topic, spaces as hyphens): the
+    text of :func:`general_and_domain` as a ``DatasetDict``. ``general`` leaves out ``domain``'s modules;
+    ``general-and-packages`` adds the installed packages' docstrings (the course's general documentation model)."""
+    from mlmcourse.corpora import splits_to_dataset_dict
+    from mlmcourse.errors import CourseError
+
+    if part not in PARTS:
+        raise CourseError(f"unknown pydocs part {part!r}: try one of " + ", ".join(f"pydocs-{name}" for name in PARTS))
+    is_general = part.startswith("general")
+    general, domain_text = general_and_domain(pydocs_topic(seed), domain if is_general else part.replace("-", " "),
+                                              seed, packages=part == "general-and-packages")
+    return splits_to_dataset_dict(general if is_general else domain_text)
