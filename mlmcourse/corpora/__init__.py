@@ -164,7 +164,8 @@ def load_corpus(name_or_path: str | os.PathLike[str], *, seed: int = 0, **option
     """Load a corpus as a ``DatasetDict`` with ``train``, ``validation`` and ``test`` splits and a ``text`` column.
 
     ``name_or_path`` is ``"toyworld"`` (options ``n_sentences``; ``languages``, ``anchors``, ``shares``, ``alpha`` for
-    the multilingual toy world), ``"pydocs"``, a local ``.txt`` file / folder / glob,
+    the multilingual toy world), ``"pydocs"`` or a part of it (``"pydocs-general"``, ``"pydocs-internet"``, ...:
+    :func:`mlmcourse.finetune.pydocs_topic.load_part`), a local ``.txt`` file / folder / glob,
     or a Hub dataset name (options ``config_name``, ``text_column``). The same ``seed`` gives the same splits.
 
     >>> corpus = load_corpus("toyworld", n_sentences=100)  # doctest: +SKIP
