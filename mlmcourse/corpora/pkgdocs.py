@@ -7,8 +7,8 @@ their docstrings, on every subject from tensors to fonts. A model pretrained on 
 pydocs without having read its subjects: the setting in which domain-adaptive pretraining pays (notebook 08).
 
 What it simplifies: the source files are parsed, never imported (``ast``: no side effects, no optional
-dependencies needed), and only docstrings are read, cleaned by pydocs' rules (:func:`mlmcourse.corpora.pydocs.
-clean_document`); test folders are skipped. The text depends on the installed versions, which the cache's name
+dependencies needed), and only docstrings are read, cleaned by pydocs' rules
+(:func:`mlmcourse.corpora.pydocs.clean_document`); test, vendored and example folders are skipped. The text depends on the installed versions, which the cache's name
 records.
 
 Production twin: the "code and documentation" slices of general pretraining corpora (The Pile's GitHub and
@@ -46,12 +46,10 @@ def package_files(package: str) -> list[Path]:
         return []
     if spec is None:
         return []
-    roots = list(spec.submodule_search_locations or []) or ([os.path.dirname(spec.origin)] if spec.origin else [])
+    if spec.submodule_search_locations is None:  # a single-file module
+        return [Path(spec.origin)] if spec.origin and spec.origin.endswith(".py") else []
     files = []
-    for root in map(Path, roots):
-        if spec.submodule_search_locations is None:  # a single-file module
-            files.append(Path(spec.origin))
-            continue
+    for root in map(Path, spec.submodule_search_locations):
         files += [path for path in root.rglob("*.py")
                   if not SKIPPED_FOLDERS & set(path.relative_to(root).parts[:-1])]
     return sorted(files)

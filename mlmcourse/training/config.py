@@ -40,7 +40,8 @@ class TrainConfig(DictIO):
     """A training run's recipe (see the module docstring for what the defaults do)."""
 
     # data
-    corpus: str = option("toyworld", "toyworld, pydocs, a .txt file / folder / glob, or a Hub dataset name")
+    corpus: str = option("toyworld", "toyworld, pydocs (or a part: pydocs-general, pydocs-internet, ...), a .txt "
+                                     "file / folder / glob, or a Hub dataset name")
     corpus_options: dict[str, Any] = option({}, "options of the corpus loader, e.g. {'n_sentences': 20000}",
                                             cli=False)
     tokenizer: str | None = option(None, "a tokenizer folder (default: the model's own with --init-from, else the "
