@@ -64,5 +64,5 @@ def test_it_speaks_documentation_english_but_has_not_read_the_internet_modules()
     general = _perplexity(folder, "pydocs-general")
     internet = _perplexity(folder, "pydocs-internet")
     toy = _perplexity(str(course_checkpoint_dir()), "pydocs-internet")
-    assert internet < 2_000 < 100 * 2_000 < toy, (internet, toy)  # a uniform guess over 6,144 tokens: 6,144
-    assert general < internet, (general, internet)
+    assert internet < 2_000 and toy > 100 * internet, (internet, toy)  # a uniform guess over 6,144 tokens: 6,144
+    assert general < 0.9 * internet, (general, internet)  # its own kind of text is clearly easier for it

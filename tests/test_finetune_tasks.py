@@ -14,8 +14,10 @@ from mlmcourse.errors import CourseError
 from mlmcourse.finetune.data import SPLITS, Examples, sample_examples
 from mlmcourse.finetune.pydocs_topic import (
     TOPICS,
+    adaptation_paragraphs,
     general_and_domain,
     module_paragraphs,
+    near_copy_key,
     package_splits,
     pydocs_topic,
     topic_of,
@@ -144,7 +146,7 @@ def test_pydocs_topic_labels_balance_and_module_disjoint_splits():
 
 def test_general_and_domain_text_share_no_module_and_never_the_tasks_test_text():
     task = pydocs_topic(seed=0)
-    general, internet = general_and_domain(task, "internet")
+    general, internet = general_and_domain("internet")
     where = package_splits(seed=0)
     held_out = {module for module, split in where.items() if split != "train"}
     assert min(len(general[name]) for name in SPLITS) > 50 and len(general["train"]) > 2_000
@@ -163,18 +165,19 @@ def test_general_and_domain_text_share_no_module_and_never_the_tasks_test_text()
     assert not test_text & set(internet["train"])
     assert set(task.splits["test"].texts) & set(internet["test"])  # the task's test paragraphs about the internet
     with pytest.raises(CourseError, match="unknown domain 'web'.*internet"):
-        general_and_domain(task, "web")
+        general_and_domain("web")
 
 
 def test_the_packages_docstrings_join_the_general_text_without_the_domain_or_the_test_text(monkeypatch):
     from mlmcourse.corpora import pkgdocs
 
     task = pydocs_topic(seed=0)
-    general, internet = general_and_domain(task, "internet")
+    general, internet = general_and_domain("internet")
     fresh = "A tensor is a grid of numbers with a shape, a data type and the device it lives on."
-    leaks = [task.splits["test"].texts[0], internet["train"][0].upper(), general["train"][0]]
+    leaks = [task.splits["test"].texts[0], internet["train"][0].upper(), general["train"][0],
+             task.splits["validation"].texts[0].replace(" ", "  ").replace(".", " !")]  # a near-copy
     monkeypatch.setattr(pkgdocs, "pkgdocs_paragraphs", lambda: [fresh, *leaks])
-    broad, same_domain = general_and_domain(task, "internet", packages=True)
+    broad, same_domain = general_and_domain("internet", packages=True)
     everything = broad["train"] + broad["validation"] + broad["test"]
     assert fresh in everything and same_domain == internet
     assert sorted(everything) == sorted([fresh, *general["train"], *general["validation"], *general["test"]])
@@ -183,12 +186,25 @@ def test_the_packages_docstrings_join_the_general_text_without_the_domain_or_the
 def test_pydocs_parts_load_as_corpora():
     general = load_corpus("pydocs-general")
     internet = load_corpus("pydocs-internet")
-    expected = general_and_domain(pydocs_topic(seed=0), "internet")
+    expected = general_and_domain("internet")
     assert list(general["train"]["text"]) == expected[0]["train"]
     assert list(internet["validation"]["text"]) == expected[1]["validation"]
     assert load_corpus("pydocs-developer-tools")["train"].num_rows > 100
     with pytest.raises(CourseError, match="unknown pydocs part 'web'.*pydocs-general"):
         load_corpus("pydocs-web")
+    # a training seed does not move the task's held-out modules into the general text
+    assert list(load_corpus("pydocs-general", seed=1)["train"]["text"]) == expected[0]["train"]
+
+
+def test_near_copies_of_test_paragraphs_are_filtered_and_local_files_named_pydocs_stay_files(tmp_path, monkeypatch):
+    task = pydocs_topic(seed=0)
+    held_out = {near_copy_key(text) for name in ("validation", "test") for text in task.splits[name].texts}
+    general, _ = general_and_domain("internet")
+    for texts in (adaptation_paragraphs(task), general["train"] + general["validation"] + general["test"]):
+        assert not held_out & {near_copy_key(text) for text in texts}
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pydocs-notes.txt").write_text("one line of my own .\nanother line .\na third line .\n")
+    assert load_corpus("pydocs-notes.txt")["train"].num_rows >= 1
 
 
 def test_load_task_caches_and_refuses_unknown_names(tmp_path, monkeypatch):

@@ -23,10 +23,13 @@ def fake_package(tmp_path, monkeypatch):
     (root / "tests" / "test_core.py").write_text('"""A test file whose docstring is long enough to be kept as prose '
                                                  'by the cleaning rules."""\n')
     (root / "broken.py").write_text("def (:\n")
+    (tmp_path / "site" / "fakemod.py").write_text('"""A module in one file, whose docstring says enough words to be kept '
+                                                  'as prose."""\n')
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     monkeypatch.setenv("MLMCOURSE_CACHE", str(tmp_path / "cache"))
     yield root
     sys.modules.pop("fakepkg", None)
+    sys.modules.pop("fakemod", None)
 
 
 def test_docstrings_are_parsed_not_imported_and_tests_are_skipped(fake_package):
@@ -45,3 +48,10 @@ def test_missing_packages_are_skipped_and_the_cache_is_used(fake_package):
     (fake_package / "core.py").write_text('"""A new docstring that the cache does not know about, long enough."""\n')
     assert pkgdocs.pkgdocs_paragraphs(("fakepkg", "no_such_package_here"), progress=False) == first
     assert pkgdocs.pkgdocs_paragraphs(("fakepkg",), use_cache=False, progress=False) != first
+
+
+def test_a_single_file_module_is_read_too(fake_package):
+    assert [path.name for path in pkgdocs.package_files("fakemod")] == ["fakemod.py"]
+    assert pkgdocs.build_paragraphs(("fakemod",), progress=False) == [
+        "A module in one file, whose docstring says enough words to be kept as prose."]
+    assert pkgdocs.installed_versions(("fakemod", "no_such_package_here")) == {"fakemod": "unknown"}

@@ -6,8 +6,8 @@
   (``mlmcourse.corpora.toyworld``), so the best possible prediction of a masked word can be computed; with
   ``languages="en,fr,de,ru"`` the same world in several languages (``mlmcourse.corpora.multilingual``);
 - ``"pydocs"``: real English prose from the running Python's documentation (``mlmcourse.corpora.pydocs``);
-  ``"pydocs-general"`` and ``"pydocs-internet"`` (or another topic) are two parts of it that share no module, for
-  domain adaptation (:func:`mlmcourse.finetune.pydocs_topic.general_and_domain`);
+  ``"pydocs-general"`` and ``"pydocs-internet"`` (or another topic) are parts of it; the general part shares no
+  module with the held-out topic (internet), for domain adaptation (:func:`mlmcourse.finetune.pydocs_topic.general_and_domain`);
 - a local ``.txt`` file, a folder of them or a glob: your own domain text (``mlmcourse.corpora.local``);
 - a Hugging Face Hub dataset such as ``"wikitext-2-raw-v1"`` (``mlmcourse.corpora.hub``), which needs the network
   or a cached copy and otherwise fails at once with a message naming the offline alternatives.
@@ -126,11 +126,11 @@ def load_toyworld(*, seed: int = 0, n_sentences: int | None = None, languages: s
 
 
 def _load_pydocs_part(part: str, *, seed: int = 0) -> datasets.DatasetDict:
-    from mlmcourse.finetune.pydocs_topic import (
-        load_part,  # (the parts are defined with the pydocs-topic task)
-    )
+    """A part of pydocs. ``seed`` (a training run's) is ignored on purpose: the parts are cut along the pydocs-topic
+    task's split of seed 0, and another seed would move that task's test modules into the general text."""
+    from mlmcourse.finetune.pydocs_topic import load_part
 
-    return load_part(part, seed=seed)
+    return load_part(part)
 
 
 def _loader_for(name_or_path: str) -> tuple[Callable[..., datasets.DatasetDict], str]:
@@ -138,10 +138,10 @@ def _loader_for(name_or_path: str) -> tuple[Callable[..., datasets.DatasetDict],
     builtin = {"toyworld": (load_toyworld, "the toy world"), "pydocs": (load_pydocs, "pydocs")}
     if name_or_path.lower() in builtin:
         return builtin[name_or_path.lower()]
-    if name_or_path.lower().startswith("pydocs-"):  # a part of pydocs: "pydocs-general", "pydocs-internet", ...
-        return functools.partial(_load_pydocs_part, name_or_path.lower().removeprefix("pydocs-")), "pydocs"
     if local.looks_like_path(name_or_path):
         return functools.partial(local.load_local, name_or_path), "a local text corpus"
+    if name_or_path.lower().startswith("pydocs-"):  # a part of pydocs: "pydocs-general", "pydocs-internet", ...
+        return functools.partial(_load_pydocs_part, name_or_path.lower().removeprefix("pydocs-")), "pydocs"
     if hub.resolve_hub_name(name_or_path) is not None:
         return functools.partial(hub.load_hub, name_or_path), "a Hub dataset"
     raise CourseError(

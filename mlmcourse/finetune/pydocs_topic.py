@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import sys
 from collections import defaultdict
 
@@ -44,6 +45,17 @@ TOPICS: dict[str, tuple[str, ...]] = {
                         "pyclbr", "tabnanny", "faulthandler", "modulefinder"),
 }
 TOPIC_OF_MODULE = {module: topic for topic, modules in TOPICS.items() for module in modules}
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+
+
+def near_copy_key(text: str) -> str:
+    """The letters and digits of a paragraph, case-folded: two paragraphs that differ only in quoting, punctuation or
+    spacing get the same key (what the leakage filters compare).
+
+    >>> near_copy_key('Returns b"" at EOF.') == near_copy_key("returns b'' at  EOF")
+    True
+    """
+    return _NOT_ALPHANUMERIC.sub("", text.casefold())
 
 
 def topic_of(module: str) -> str | None:
@@ -174,26 +186,27 @@ def adaptation_paragraphs(task: TaskData, seed: int = 0) -> list[str]:
     """
     held_out = {module.split(".")[0] for name in ("validation", "test") for module in task.splits[name].groups}
     held_out |= {module for module, split in package_splits(seed).items() if split != "train"}  # kept or not
-    seen = {" ".join(text.casefold().split()) for name in ("validation", "test") for text in task.splits[name].texts}
+    seen = {near_copy_key(text) for name in ("validation", "test") for text in task.splits[name].texts}
     paragraphs = []
     for module, found in sorted(module_paragraphs().items()):
         if module.split(".")[0] in held_out:
             continue
         for paragraph in found:
-            key = " ".join(paragraph.casefold().split())  # also drops copies of held-out text in other modules
+            key = near_copy_key(paragraph)  # also drops (near-)copies of held-out text in other modules
             if key not in seen:
                 seen.add(key)
                 paragraphs.append(paragraph)
     return paragraphs
 
 
-def general_and_domain(task: TaskData, domain: str = "internet", seed: int = 0, packages: bool = False
+def general_and_domain(domain: str = "internet", seed: int = 0, packages: bool = False
                        ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Text for a *general* documentation model and for one *domain* it has never read, both leakage-free for
-    ``task``: ``(general, domain_text)``, each ``{"train": [...], "validation": [...], "test": [...]}``.
+    the ``pydocs_topic(seed)`` task: ``(general, domain_text)``, each ``{"train": [...], "validation": [...],
+    "test": [...]}``.
 
     - ``general``: :func:`adaptation_paragraphs` (every module except the task's validation and test modules) without
-      any paragraph of the ``domain`` topic's modules; split 90/5/5 by a stable hash of each paragraph
+      any paragraph (or near-copy of one) of the ``domain`` topic's modules; split 90/5/5 by a stable hash of each paragraph
       (:func:`mlmcourse.corpora.pydocs.split_of`). With ``packages``, the docstrings of the course's installed
       packages come first (:mod:`mlmcourse.corpora.pkgdocs`, ten times as much text), less any paragraph that the
       domain or the task's validation and test splits contain.
@@ -204,7 +217,7 @@ def general_and_domain(task: TaskData, domain: str = "internet", seed: int = 0, 
     setting in which adapting to a domain pays (Gururangan et al. 2020).
 
     >>> task = pydocs_topic()
-    >>> general, internet = general_and_domain(task, "internet")
+    >>> general, internet = general_and_domain("internet")
     >>> bool(set(general["train"]) & set(internet["train"] + internet["validation"] + task.splits["test"].texts))
     False
     """
@@ -213,24 +226,25 @@ def general_and_domain(task: TaskData, domain: str = "internet", seed: int = 0, 
 
     if domain not in TOPICS:
         raise CourseError(f"unknown domain {domain!r}: pick one of the pydocs-topic topics: {', '.join(TOPICS)}")
+    task = pydocs_topic(seed)
     by_package = package_paragraphs()
     where = package_splits(seed)
     domain_text = {name: [paragraph for module in TOPICS[domain] if where.get(module) == name
                           for paragraph in by_package[module]] for name in SPLITS}
-    avoid = {" ".join(text.casefold().split()) for module, texts in module_paragraphs().items()
+    avoid = {near_copy_key(text) for module, texts in module_paragraphs().items()
              if topic_of(module) == domain for text in texts}  # what any domain module says, shared or not
-    avoid |= {" ".join(text.casefold().split()) for name in ("validation", "test") for text in task.splits[name].texts}
+    avoid |= {near_copy_key(text) for name in ("validation", "test") for text in task.splits[name].texts}
     general: dict[str, list[str]] = {name: [] for name in SPLITS}
     if packages:
         from mlmcourse.corpora.pkgdocs import pkgdocs_paragraphs
 
         for paragraph in pkgdocs_paragraphs():
-            key = " ".join(paragraph.casefold().split())
+            key = near_copy_key(paragraph)
             if key not in avoid:
                 avoid.add(key)  # (and not again from pydocs below)
                 general[split_of(paragraph, seed)].append(paragraph)
     for paragraph in adaptation_paragraphs(task, seed):  # no validation or test module of the task
-        if " ".join(paragraph.casefold().split()) not in avoid:  # nor any paragraph of the domain, test split's too
+        if near_copy_key(paragraph) not in avoid:  # nor any paragraph of the domain, test split's too
             general[split_of(paragraph, seed)].append(paragraph)
     return general, domain_text
 
@@ -238,16 +252,17 @@ def general_and_domain(task: TaskData, domain: str = "internet", seed: int = 0, 
 PARTS = ("general", "general-and-packages", *(topic.replace(" ", "-") for topic in TOPICS))
 
 
-def load_part(part: str, *, seed: int = 0, domain: str = "internet"):
+def load_part(part: str, *, domain: str = "internet"):
     """``load_corpus("pydocs-general")`` / ``load_corpus("pydocs-internet")`` (any topic, spaces as hyphens): the
     text of :func:`general_and_domain` as a ``DatasetDict``. ``general`` leaves out ``domain``'s modules;
-    ``general-and-packages`` adds the installed packages' docstrings (the course's general documentation model)."""
+    ``general-and-packages`` adds the installed packages' docstrings (the course's general documentation model).
+    The parts always follow the task's split of seed 0 (a training seed must not move the held-out modules)."""
     from mlmcourse.corpora import splits_to_dataset_dict
     from mlmcourse.errors import CourseError
 
     if part not in PARTS:
         raise CourseError(f"unknown pydocs part {part!r}: try one of " + ", ".join(f"pydocs-{name}" for name in PARTS))
     is_general = part.startswith("general")
-    general, domain_text = general_and_domain(pydocs_topic(seed), domain if is_general else part.replace("-", " "),
-                                              seed, packages=part == "general-and-packages")
+    general, domain_text = general_and_domain(domain if is_general else part.replace("-", " "),
+                                              packages=part == "general-and-packages")
     return splits_to_dataset_dict(general if is_general else domain_text)
