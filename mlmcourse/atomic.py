@@ -97,3 +97,26 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_cache_json(path: str | Path, value: object) -> bool:
+    """Write ``value`` as JSON to ``path`` through a temporary sibling and a rename (a reader never sees half a
+    file). A cache only: on a read-only home nothing is written and False is returned, never an error.
+
+    >>> import json, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_cache_json(folder / "a" / "cache.json", ["é", 1]), json.loads((folder / "a" / "cache.json").read_text())
+    (True, ['é', 1])
+    """
+    import json
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        return False
+    return True
+

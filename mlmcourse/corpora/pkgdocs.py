@@ -23,13 +23,13 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
-import os
 import sys
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 from mlmcourse import config
+from mlmcourse.atomic import write_cache_json
 from mlmcourse.corpora.pydocs import CLEANER_VERSION, clean_document
 
 # The course's dependencies and the packages they install with them (a package not installed is skipped).
@@ -115,9 +115,5 @@ def pkgdocs_paragraphs(packages: tuple[str, ...] = PACKAGES, use_cache: bool = T
             return json.loads(path.read_text(encoding="utf-8"))
     paragraphs = build_paragraphs(packages, progress)
     if use_cache:
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps(paragraphs, ensure_ascii=False), encoding="utf-8")
-            os.replace(partial, path)
+        write_cache_json(path, paragraphs)
     return paragraphs

@@ -21,7 +21,6 @@ import importlib.util
 import inspect
 import io
 import json
-import os
 import pkgutil
 import re
 import sys
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlmcourse import config
+from mlmcourse.atomic import write_cache_json
 
 if TYPE_CHECKING:
     import datasets
@@ -257,11 +257,7 @@ def pydocs_paragraphs(use_cache: bool = True, progress: bool = True) -> list[str
             pass  # a damaged cache is rebuilt below
     paragraphs = build_paragraphs(progress)
     if use_cache:
-        with contextlib.suppress(OSError):  # a read-only home still gets the corpus, just without a cache
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps(paragraphs, ensure_ascii=False), encoding="utf-8")
-            os.replace(partial, path)  # atomic: a reader never sees half a file
+        write_cache_json(path, paragraphs)  # a read-only home still gets the corpus, just without a cache
     return paragraphs
 
 

@@ -18,12 +18,12 @@ datasets such as AG News; the paragraphs are :mod:`mlmcourse.corpora.pydocs`'s, 
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import sys
 from collections import defaultdict
 
+from mlmcourse.atomic import write_cache_json
 from mlmcourse.finetune.data import SPLITS, Examples, TaskData
 
 # topic -> top-level standard-library modules (a module's submodules belong to it too).
@@ -95,13 +95,7 @@ def module_paragraphs(use_cache: bool = True, progress: bool = False) -> dict[st
             if found:
                 paragraphs[name] = found
     if use_cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps(paragraphs, ensure_ascii=False), encoding="utf-8")
-            os.replace(partial, path)
-        except OSError:
-            pass
+        write_cache_json(path, paragraphs)
     return paragraphs
 
 

@@ -27,11 +27,11 @@ classification task) and CoNLL-2003 NER tags, read with ``datasets.load_dataset`
 from __future__ import annotations
 
 import json
-import os
 import zlib
 from collections import Counter
 from collections.abc import Callable
 
+from mlmcourse.atomic import write_cache_json
 from mlmcourse.errors import CourseError
 from mlmcourse.finetune.data import SPLITS, Examples, TaskData
 
@@ -177,13 +177,7 @@ def cached_task(key: str, build: Callable[[], TaskData]) -> TaskData:
         except (OSError, ValueError, KeyError, TypeError):
             pass  # a damaged cache is rebuilt
     task = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps(task_to_json(task)), encoding="utf-8")
-        os.replace(partial, path)  # atomic: a reader never sees half a file
-    except OSError:
-        pass  # a read-only home still gets the task, just without a cache
+    write_cache_json(path, task_to_json(task))  # a read-only home still gets the task, just without a cache
     return task
 
 
