@@ -200,10 +200,10 @@ def general_and_domain(domain: str = "internet", seed: int = 0, packages: bool =
     "test": [...]}``.
 
     - ``general``: :func:`adaptation_paragraphs` (every module except the task's validation and test modules) without
-      any paragraph (or near-copy of one) of the ``domain`` topic's modules; split 90/5/5 by a stable hash of each paragraph
-      (:func:`mlmcourse.corpora.pydocs.split_of`). With ``packages``, the docstrings of the course's installed
-      packages come first (:mod:`mlmcourse.corpora.pkgdocs`, ten times as much text), less any paragraph that the
-      domain or the task's validation and test splits contain.
+      any paragraph (or near-copy of one) of the ``domain`` topic's modules; split 90/5/5 by a stable hash of each
+      paragraph (:func:`mlmcourse.corpora.pydocs.split_of`). With ``packages``, the docstrings of the course's
+      installed packages come first (:mod:`mlmcourse.corpora.pkgdocs`, more than ten times as much text), less any
+      paragraph (or near-copy) that the domain or the task's validation and test splits contain.
     - ``domain_text``: every paragraph of the ``domain`` topic's modules, each split from the modules of the task's
       split of that name (so the domain's test text is the task's test text: never train on it).
 
